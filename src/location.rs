@@ -1,0 +1,96 @@
+//! One WORKING or BACKUP location: where it is, whether it can be used now, and how rsync
+//! addresses it. Everything that will differ for a location on another machine lives here.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::paths;
+
+/// Which side of a configuration a location belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Work,
+    Backup,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Work => "WORKING",
+            Role::Backup => "BACKUP",
+        })
+    }
+}
+
+/// A location of a configuration, as declared and as resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Location {
+    role: Role,
+    /// Absolute and normalised: `~` expanded, relative paths taken from the config's folder.
+    path: PathBuf,
+    /// `path` with symbolic links resolved where it exists; used to compare paths.
+    real: PathBuf,
+}
+
+impl Location {
+    /// Resolves a location as written in the configuration file.
+    pub(crate) fn new(role: Role, written: &str, config_dir: &Path, home: &Path) -> Self {
+        let expanded = paths::expand_tilde(written.as_ref(), home);
+        let path = paths::normalize(&expanded, config_dir);
+        let real = paths::resolve_existing(&path, true);
+        Location { role, path, real }
+    }
+
+    pub(crate) fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The location's root on this machine.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The root with symbolic links resolved, for comparisons.
+    pub(crate) fn real_path(&self) -> &Path {
+        &self.real
+    }
+
+    /// A location is accessible when its root directory exists. micsync never creates it, so an
+    /// unplugged disk is never replaced by a copy on the mount point's parent file system.
+    pub(crate) fn is_accessible(&self) -> bool {
+        self.path.is_dir()
+    }
+
+    /// Where `rel` (a path relative to the root) is on this machine.
+    pub(crate) fn local_path(&self, rel: &Path) -> PathBuf {
+        if rel.as_os_str().is_empty() {
+            self.path.clone()
+        } else {
+            self.path.join(rel)
+        }
+    }
+
+    /// The argument that names this location's contents for rsync: the root with a trailing `/`.
+    pub(crate) fn rsync_root(&self) -> OsString {
+        paths::join_bytes(&self.path, Path::new(""), true)
+    }
+
+    /// The argument that names `rel` below the root for rsync's `-R`: `root/./rel`, so that rsync
+    /// recreates `rel` at the same place at the destination.
+    pub(crate) fn rsync_relative(&self, rel: &Path) -> OsString {
+        paths::join_bytes(&self.path, &Path::new(".").join(rel), false)
+    }
+
+    /// The path of `absolute` relative to this location, when it lies inside it. `absolute` is
+    /// compared as given (normalised) and with its symbolic links resolved.
+    pub(crate) fn relative(&self, lexical: &Path, real: &Path) -> Option<PathBuf> {
+        paths::relative_to(lexical, &self.path).or_else(|| paths::relative_to(real, &self.real))
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())
+    }
+}
