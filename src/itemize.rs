@@ -8,7 +8,7 @@ use std::fmt;
 
 /// The kind of file system entry an item line is about (the second character of the code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FileType {
+pub enum FileType {
     File,
     Dir,
     Symlink,
@@ -30,7 +30,7 @@ impl fmt::Display for FileType {
 
 /// What rsync says it does with an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
+pub enum Action {
     /// `*deleting`: the entry is removed from the destination.
     Delete,
     /// `+++++++++`: the entry does not exist at the destination (or has another type there).
@@ -43,19 +43,19 @@ pub(crate) enum Action {
 
 /// One parsed item line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Item {
-    pub(crate) action: Action,
-    pub(crate) file_type: FileType,
+pub struct Item {
+    pub action: Action,
+    pub file_type: FileType,
     /// `%l`: the length in bytes (0 for deletions).
-    pub(crate) size: u64,
+    pub size: u64,
     /// The decoded name relative to the transfer root, without the trailing `/` of directories.
-    pub(crate) name: Vec<u8>,
+    pub name: Vec<u8>,
 }
 
 /// A line rsync printed that is not an item: a message such as `created directory x` or
 /// `cannot delete non-empty directory: d`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Line {
+pub enum Line {
     Item(Item),
     Other(String),
 }
@@ -63,7 +63,7 @@ pub(crate) enum Line {
 const CODE_LEN: usize = 11;
 
 /// Parses one line of output, without its line end.
-pub(crate) fn parse_line(line: &[u8]) -> Line {
+pub fn parse_line(line: &[u8]) -> Line {
     match parse_item(line) {
         Some(item) => Line::Item(item),
         None => Line::Other(String::from_utf8_lossy(line).into_owned()),
@@ -146,7 +146,7 @@ fn parse_size(field: &[u8]) -> Option<u64> {
 
 /// Replaces every `\#ooo` (three octal digits) with that byte. rsync escapes the backslash of a
 /// literal `\#ooo` in a name, so the decoding is unambiguous.
-pub(crate) fn unescape(escaped: &[u8]) -> Vec<u8> {
+pub fn unescape(escaped: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(escaped.len());
     let mut i = 0;
     while i < escaped.len() {

@@ -10,7 +10,7 @@ use crate::itemize::{self, Action, FileType, Item, Line};
 
 /// How an entry changes at the destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Change {
+pub enum Change {
     /// The destination has nothing at that path.
     New,
     /// The destination holds something else there: other data, other attributes, another link
@@ -25,62 +25,62 @@ pub(crate) enum Change {
 
 /// One planned change.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Entry {
+pub struct Entry {
     start: usize,
     len: usize,
-    pub(crate) change: Change,
-    pub(crate) file_type: FileType,
+    pub change: Change,
+    pub file_type: FileType,
     /// The size of a file's data in bytes (0 for directories).
-    pub(crate) size: u64,
+    pub size: u64,
     /// For a type change, what the destination holds now.
-    pub(crate) replaces: Option<FileType>,
+    pub replaces: Option<FileType>,
 }
 
 /// What the destination holds at a path, for spotting type changes and sizing deletions.
-pub(crate) trait Destination {
+pub trait Destination {
     /// The type and size of what is at `rel`, without following a final symlink.
     fn probe(&self, rel: &[u8]) -> Option<(FileType, u64)>;
 }
 
 /// Count and byte total of one group of entries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Totals {
-    pub(crate) count: usize,
-    pub(crate) dirs: usize,
-    pub(crate) bytes: u64,
+pub struct Totals {
+    pub count: usize,
+    pub dirs: usize,
+    pub bytes: u64,
 }
 
 /// A `--files-from` list of approved entries and what it holds.
 #[derive(Debug, Default)]
-pub(crate) struct List {
+pub struct List {
     /// `./name` entries, each ended by a NUL.
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) new: usize,
-    pub(crate) modified: usize,
+    pub bytes: Vec<u8>,
+    pub new: usize,
+    pub modified: usize,
     /// Entries removed, counting those below a listed folder.
-    pub(crate) deleted: usize,
+    pub deleted: usize,
     /// Data the list sends.
-    pub(crate) bytes_to_send: u64,
+    pub bytes_to_send: u64,
 }
 
 impl List {
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
 }
 
 /// The classified changes for one destination.
 #[derive(Debug, Default)]
-pub(crate) struct Plan {
+pub struct Plan {
     names: Vec<u8>,
     entries: Vec<Entry>,
     /// rsync's lines that are not items (for example "cannot delete non-empty directory").
-    pub(crate) messages: Vec<String>,
+    pub messages: Vec<String>,
 }
 
 /// Builds a plan from rsync's output, one line at a time.
 #[derive(Debug)]
-pub(crate) struct PlanBuilder<'a, D: Destination> {
+pub struct PlanBuilder<'a, D: Destination> {
     plan: Plan,
     destination: &'a D,
     /// Paths given on the command line; attribute changes of their ancestors are not applied.
@@ -90,7 +90,7 @@ pub(crate) struct PlanBuilder<'a, D: Destination> {
 }
 
 impl<'a, D: Destination> PlanBuilder<'a, D> {
-    pub(crate) fn new(destination: &'a D, requested: &[&Path]) -> Self {
+    pub fn new(destination: &'a D, requested: &[&Path]) -> Self {
         use std::os::unix::ffi::OsStrExt;
         PlanBuilder {
             plan: Plan::default(),
@@ -104,7 +104,7 @@ impl<'a, D: Destination> PlanBuilder<'a, D> {
     }
 
     /// Takes one line of `--out-format='%i %l %n'` output.
-    pub(crate) fn push_line(&mut self, line: &[u8]) {
+    pub fn push_line(&mut self, line: &[u8]) {
         match itemize::parse_line(line) {
             Line::Item(item) => self.push_item(item),
             Line::Other(text) if !text.trim().is_empty() => self.plan.messages.push(text),
@@ -171,7 +171,7 @@ impl<'a, D: Destination> PlanBuilder<'a, D> {
 
     /// Finishes the plan: deletions below an entry whose type changes belong to that change,
     /// since replacing the directory removes them.
-    pub(crate) fn finish(mut self) -> Plan {
+    pub fn finish(mut self) -> Plan {
         let replaced: HashSet<&[u8]> = self
             .plan
             .entries
@@ -223,17 +223,17 @@ impl Plan {
     }
 
     /// The entry's path relative to the location, as raw bytes.
-    pub(crate) fn name_of(&self, entry: &Entry) -> &[u8] {
+    pub fn name_of(&self, entry: &Entry) -> &[u8] {
         &self.names[entry.start..entry.start + entry.len]
     }
 
     /// The entries of one kind of change, in rsync's order.
-    pub(crate) fn entries(&self, change: Change) -> impl Iterator<Item = &Entry> {
+    pub fn entries(&self, change: Change) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(move |e| e.change == change)
     }
 
     /// Count, directories and bytes of one kind of change.
-    pub(crate) fn totals(&self, change: Change) -> Totals {
+    pub fn totals(&self, change: Change) -> Totals {
         self.entries(change).fold(Totals::default(), |mut t, e| {
             t.count += 1;
             t.dirs += usize::from(e.file_type == FileType::Dir);
@@ -243,7 +243,7 @@ impl Plan {
     }
 
     /// Whether nothing would be created, modified or deleted.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.entries
             .iter()
             .all(|e| e.change == Change::DirAttributes)
@@ -254,7 +254,7 @@ impl Plan {
     /// to be copied. Each entry is written `./name` so that a leading `#` or `;` is not taken
     /// as a comment, and directories without a trailing `/` so that only they are sent. New
     /// entries below a declined type change are left out: the destination has a file there.
-    pub(crate) fn copy_list(&self, with_modified: bool) -> List {
+    pub fn copy_list(&self, with_modified: bool) -> List {
         let declined: HashSet<&[u8]> = if with_modified {
             HashSet::new()
         } else {
@@ -276,7 +276,7 @@ impl Plan {
 
     /// The list of approved deletions, collapsed to the top of each deleted tree (rsync's
     /// `--force` removes what is below).
-    pub(crate) fn delete_list(&self) -> List {
+    pub fn delete_list(&self) -> List {
         let dirs: HashSet<&[u8]> = self
             .entries(Change::Deleted)
             .filter(|e| e.file_type == FileType::Dir)
