@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Parser};
+use clap::{ArgGroup, Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -97,9 +97,21 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "LOCATION")]
     pub(crate) to: Vec<PathBuf>,
 
+    /// When to use colours: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub(crate) color: ColorChoice,
+
     /// Files or directories inside a WORKING or BACKUP location
     #[arg(value_name = "PATHS", required = true)]
     pub(crate) paths: Vec<OsString>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[cfg(test)]

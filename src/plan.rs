@@ -242,6 +242,21 @@ impl Plan {
         })
     }
 
+    /// Whether `other` makes exactly the same changes (then one question can cover both).
+    pub fn has_same_changes(&self, other: &Plan) -> bool {
+        let same = |a: &Entry, b: &Entry| {
+            self.name_of(a) == other.name_of(b)
+                && (a.change, a.file_type, a.size, a.replaces)
+                    == (b.change, b.file_type, b.size, b.replaces)
+        };
+        self.entries.len() == other.entries.len()
+            && self
+                .entries
+                .iter()
+                .zip(&other.entries)
+                .all(|(a, b)| same(a, b))
+    }
+
     /// Whether nothing would be created, modified or deleted.
     pub fn is_empty(&self) -> bool {
         self.entries

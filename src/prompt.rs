@@ -30,7 +30,7 @@ impl Prompter {
     pub(crate) fn confirm(&self, question: &str, answer_with: &str) -> Result<bool> {
         self.ensure_terminal(question, answer_with)?;
         let answer = Confirm::with_theme(&theme())
-            .with_prompt(format!("{question} [y/n, q quits]"))
+            .with_prompt(format!("{question} [q quits]"))
             .report(true)
             .show_default(false)
             .interact_opt();

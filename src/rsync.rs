@@ -146,8 +146,8 @@ impl RsyncCommand {
         command
     }
 
-    /// Runs the command, handing each line of standard output (without its line end) to
-    /// `on_line`. Exit 0 and 24 are success; anything else is an error with rsync's stderr.
+    /// Runs the command, handing each line of standard output (without its line end, which is
+    /// `\n` or, for progress lines, `\r`) to `on_line`. Exit 0 and 24 are success; anything else is an error with rsync's stderr.
     pub(crate) fn run(&self, mut on_line: impl FnMut(&[u8])) -> Result<Finished, RsyncError> {
         let mut child = self
             .to_command()
@@ -197,18 +197,34 @@ fn collect_stderr(child: &mut Child) -> thread::JoinHandle<String> {
     })
 }
 
+/// Splits standard output at `\n` and `\r`. Names never hold a raw CR: rsync escapes it.
 fn read_lines(pipe: impl Read, on_line: &mut impl FnMut(&[u8])) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(64 * 1024, pipe);
     let mut line = Vec::with_capacity(256);
     loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            if !line.is_empty() {
+                on_line(&line);
+            }
             return Ok(());
         }
-        if line.last() == Some(&b'\n') {
-            line.pop();
+        let consumed = buffer.len();
+        for segment in buffer.split_inclusive(|&b| b == b'\n' || b == b'\r') {
+            match segment.split_last() {
+                Some((b'\n' | b'\r', body)) => {
+                    if line.is_empty() {
+                        on_line(body);
+                    } else {
+                        line.extend_from_slice(body);
+                        on_line(&line);
+                        line.clear();
+                    }
+                }
+                _ => line.extend_from_slice(segment),
+            }
         }
-        on_line(&line);
+        reader.consume(consumed);
     }
 }
 
@@ -344,6 +360,17 @@ mod tests {
             "$'bad\\xffbyte'"
         );
         assert_eq!(quote(OsStr::new("a'\\\n")), "$'a\\'\\\\\\n'");
+    }
+
+    #[test]
+    fn output_is_split_at_line_feeds_and_carriage_returns() {
+        let mut seen = Vec::new();
+        let input: &[u8] = b"a\n\r  1 0%\rb c\nlast";
+        read_lines(input, &mut |l: &[u8]| {
+            seen.push(String::from_utf8_lossy(l).into_owned())
+        })
+        .unwrap();
+        assert_eq!(seen, ["a", "", "  1 0%", "b c", "last"]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, ColorChoice};
 use crate::error::{Error, Result};
 use crate::paths;
 
@@ -103,11 +103,17 @@ pub(crate) struct Settings {
     pub(crate) home: PathBuf,
     /// Whether questions can be asked: standard input and standard error are terminals.
     pub(crate) interactive: bool,
+    /// Whether a progress bar is drawn: standard error is a terminal.
+    pub(crate) progress: bool,
+    /// The pager for plans longer than the screen, when standard output is a terminal:
+    /// `$PAGER` split into words, else `less`.
+    pub(crate) pager: Option<Vec<String>>,
 }
 
 impl Settings {
     /// Resolves the typed arguments against the environment.
     pub(crate) fn from_cli(cli: Cli) -> Result<Self> {
+        apply_color(cli.color);
         let home = dirs::home_dir()
             .filter(|h| h.is_absolute())
             .ok_or_else(|| Error::Failed("cannot find the home directory: set HOME".into()))?;
@@ -139,8 +145,37 @@ impl Settings {
             to: cli.to.iter().map(|p| resolve(p.as_os_str())).collect(),
             paths: cli.paths.iter().map(|p| resolve(p)).collect(),
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            progress: std::io::stderr().is_terminal(),
+            pager: pager(),
             home,
         })
+    }
+}
+
+/// Applies `--color`; `auto` leaves console's detection (a terminal, and NO_COLOR unset).
+pub(crate) fn apply_color(choice: ColorChoice) {
+    let forced = match choice {
+        ColorChoice::Auto => return,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+    };
+    console::set_colors_enabled(forced);
+    console::set_colors_enabled_stderr(forced);
+}
+
+/// `$PAGER` (empty or `cat` means none), else `less`; only when standard output is a terminal.
+/// Like git, `LESS` defaults to `FRX`: quit when the text fits, keep colours, leave it on screen.
+fn pager() -> Option<Vec<String>> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let words = match std::env::var("PAGER") {
+        Ok(command) => shell_words::split(&command).ok()?,
+        Err(_) => vec!["less".to_string()],
+    };
+    match words.first().map(String::as_str) {
+        None | Some("cat") => None,
+        Some(_) => Some(words),
     }
 }
 

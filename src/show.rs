@@ -18,15 +18,25 @@ pub(crate) enum DeletedAs {
     Kept,
 }
 
-/// Renders a destination's plan.
+/// How much of a plan is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Every entry.
+    Entries,
+    /// Counts and sizes only.
+    Counts,
+}
+
+/// Renders the plan of one or more destinations that share it.
 pub(crate) fn plan(
-    destination: &Location,
+    destinations: &[&Location],
     plan: &Plan,
     hide_dirs: bool,
     deleted: DeletedAs,
+    detail: Detail,
 ) -> String {
     let mut out = String::new();
-    let header = format!("{} {}", destination.role(), destination);
+    let header = destinations_label(destinations);
     if plan.is_empty() {
         let _ = writeln!(
             out,
@@ -36,11 +46,21 @@ pub(crate) fn plan(
         );
         return out;
     }
-    let _ = writeln!(out, "{}", style(header).bold());
-    group(&mut out, plan, Change::New, "new", '+', hide_dirs);
-    group(&mut out, plan, Change::Modified, "modified", '~', hide_dirs);
+    let same = if destinations.len() > 1 {
+        " (the same plan for each)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "{}{same}", style(header).bold());
+    let hide = |title| Listing {
+        hide_dirs,
+        detail,
+        title,
+    };
+    group(&mut out, plan, Change::New, hide("new"), '+');
+    group(&mut out, plan, Change::Modified, hide("modified"), '~');
     match deleted {
-        DeletedAs::ToDelete => group(&mut out, plan, Change::Deleted, "to delete", '-', hide_dirs),
+        DeletedAs::ToDelete => group(&mut out, plan, Change::Deleted, hide("to delete"), '-'),
         DeletedAs::Kept => {
             let totals = plan.totals(Change::Deleted);
             if totals.count > 0 {
@@ -55,7 +75,28 @@ pub(crate) fn plan(
     out
 }
 
-fn group(out: &mut String, plan: &Plan, change: Change, title: &str, mark: char, hide_dirs: bool) {
+/// "BACKUP /a" or "BACKUP /a, BACKUP /b"
+pub(crate) fn destinations_label(destinations: &[&Location]) -> String {
+    let names: Vec<String> = destinations
+        .iter()
+        .map(|d| format!("{} {d}", d.role()))
+        .collect();
+    names.join(", ")
+}
+
+#[derive(Clone, Copy)]
+struct Listing<'a> {
+    hide_dirs: bool,
+    detail: Detail,
+    title: &'a str,
+}
+
+fn group(out: &mut String, plan: &Plan, change: Change, listing: Listing<'_>, mark: char) {
+    let Listing {
+        hide_dirs,
+        detail,
+        title,
+    } = listing;
     let totals = plan.totals(change);
     if totals.count == 0 {
         return;
@@ -74,6 +115,9 @@ fn group(out: &mut String, plan: &Plan, change: Change, title: &str, mark: char,
         style(title).bold(),
         counts(&totals)
     );
+    if detail == Detail::Counts {
+        return;
+    }
     for entry in plan.entries(change) {
         if hide_dirs && entry.file_type == FileType::Dir {
             continue;

@@ -13,11 +13,13 @@ use crate::config::Configuration;
 use crate::error::{Error, Result, Unasked};
 use crate::itemize::FileType;
 use crate::location::Location;
+use crate::pager;
 use crate::plan::{Change, Destination, List, Plan, PlanBuilder};
+use crate::progress::{self, Progress};
 use crate::prompt::Prompter;
 use crate::rsync::{RsyncCommand, RsyncError};
 use crate::settings::{Action, DeletePolicy, ModifiedPolicy, Settings};
-use crate::show::{self, DeletedAs};
+use crate::show::{self, DeletedAs, Detail};
 use crate::signals;
 
 /// The name of the per-directory filter file.
@@ -146,20 +148,22 @@ impl<'c> Job<'_, 'c> {
         args
     }
 
-    /// Shows each plan and asks its questions, one destination at a time, before anything runs.
-    /// Without a terminal, every question that would be needed is collected and reported.
+    /// Shows each plan and asks its questions, before anything runs. Destinations with the same
+    /// plan share one listing and one set of questions, which say so. Without a terminal, every
+    /// question that would be needed is collected and reported.
     pub(crate) fn decide_all(
         &self,
         planned: Vec<Planned<'c>>,
         prompter: &Prompter,
     ) -> Result<Vec<Decided<'c>>> {
         let mut decided = Vec::with_capacity(planned.len());
-        let mut unasked = Vec::new();
+        let mut groups: Vec<(Vec<&'c Location>, Plan)> = Vec::new();
         for Planned { destination, plan } in planned {
             match plan {
-                Ok(plan) => {
-                    decided.push(self.decide(destination, &plan, prompter, &mut unasked)?)
-                }
+                Ok(plan) => match groups.iter_mut().find(|(_, p)| p.has_same_changes(&plan)) {
+                    Some((group, _)) => group.push(destination),
+                    None => groups.push((vec![destination], plan)),
+                },
                 Err(e) => {
                     let failure = format!("{} {destination}: cannot plan: {e}", destination.role());
                     eprintln!("micsync: {failure}");
@@ -171,6 +175,10 @@ impl<'c> Job<'_, 'c> {
                 }
             }
         }
+        let mut unasked = Vec::new();
+        for (group, plan) in &groups {
+            decided.extend(self.decide(group, plan, prompter, &mut unasked)?);
+        }
         if unasked.is_empty() {
             Ok(decided)
         } else {
@@ -180,69 +188,72 @@ impl<'c> Job<'_, 'c> {
 
     fn decide(
         &self,
-        destination: &'c Location,
+        group: &[&'c Location],
         plan: &Plan,
         prompter: &Prompter,
         unasked: &mut Vec<Unasked>,
-    ) -> Result<Decided<'c>> {
-        let deleted_as = if self.settings.delete == DeletePolicy::Keep {
-            DeletedAs::Kept
-        } else {
-            DeletedAs::ToDelete
-        };
-        print!(
-            "{}",
-            show::plan(destination, plan, self.settings.hide_dirs, deleted_as)
-        );
-        for message in &plan.messages {
-            println!("  rsync: {message}");
-        }
-        let mut decided = Decided {
-            destination,
-            runs: Vec::new(),
-            failure: None,
-        };
+    ) -> Result<Vec<Decided<'c>>> {
+        self.present(group, plan);
+        let place = place(group);
         let overwrite = self
-            .ask_overwrite(destination, plan, prompter)
+            .ask_overwrite(&place, plan, prompter)
             .or_else(|e| defer(e, unasked))?;
         let delete = self
-            .ask_delete(destination, plan, prompter)
+            .ask_delete(&place, plan, prompter)
             .or_else(|e| defer(e, unasked))?;
-        let delete_list = if delete {
-            plan.delete_list()
-        } else {
-            List::default()
-        };
-        let copy_list = plan.copy_list(overwrite);
-        for (list, deleting) in [(delete_list, true), (copy_list, false)] {
-            if !list.is_empty() {
-                decided
-                    .runs
-                    .push(self.prepare(destination, list, deleting)?);
+        let mut decided = Vec::with_capacity(group.len());
+        for &destination in group {
+            let mut runs = Vec::new();
+            let delete_list = if delete {
+                plan.delete_list()
+            } else {
+                List::default()
+            };
+            for (list, deleting) in [(delete_list, true), (plan.copy_list(overwrite), false)] {
+                if !list.is_empty() {
+                    runs.push(self.prepare(destination, list, deleting)?);
+                }
             }
+            decided.push(Decided {
+                destination,
+                runs,
+                failure: None,
+            });
         }
-        if self.settings.verbose && !decided.runs.is_empty() {
-            for run in &decided.runs {
+        if self.settings.verbose && decided.iter().any(|d| !d.runs.is_empty()) {
+            for run in decided.iter().flat_map(|d| &d.runs) {
                 self.announce(&run.command, run.command.list_note());
             }
             if !self.settings.dry_run
                 && prompter.is_interactive()
                 && !prompter.confirm("Run these commands?", "")?
             {
-                println!("{} {destination}: not changed", destination.role());
-                decided.runs.clear();
+                println!("{}: not changed", show::destinations_label(group));
+                decided.iter_mut().for_each(|d| d.runs.clear());
             }
         }
         Ok(decided)
     }
 
+    /// Prints the plan; a plan taller than the terminal goes through the pager, and its counts
+    /// are printed again after it so that they are on screen at the question.
+    fn present(&self, group: &[&Location], plan: &Plan) {
+        let deleted_as = if self.settings.delete == DeletePolicy::Keep {
+            DeletedAs::Kept
+        } else {
+            DeletedAs::ToDelete
+        };
+        let render = |detail| show::plan(group, plan, self.settings.hide_dirs, deleted_as, detail);
+        if pager::show(&render(Detail::Entries), self.settings.pager.as_deref()) {
+            print!("{}", render(Detail::Counts));
+        }
+        for message in &plan.messages {
+            println!("  rsync: {message}");
+        }
+    }
+
     /// Whether modified entries are overwritten: `-m`, `-k`, or the answer.
-    fn ask_overwrite(
-        &self,
-        destination: &Location,
-        plan: &Plan,
-        prompter: &Prompter,
-    ) -> Result<bool> {
+    fn ask_overwrite(&self, place: &str, plan: &Plan, prompter: &Prompter) -> Result<bool> {
         let count = plan.totals(Change::Modified).count;
         if count == 0 || self.settings.action == Action::Tree {
             return Ok(false);
@@ -253,9 +264,8 @@ impl<'c> Job<'_, 'c> {
             ModifiedPolicy::Ask if self.settings.dry_run => Ok(false),
             ModifiedPolicy::Ask => prompter.confirm(
                 &format!(
-                    "Overwrite {} in {} {destination}?",
-                    show::plural(count, "modified entry", "modified entries"),
-                    destination.role()
+                    "Overwrite {} {place}?",
+                    show::plural(count, "modified entry", "modified entries")
                 ),
                 "-m (overwrite) or -k (keep)",
             ),
@@ -263,7 +273,7 @@ impl<'c> Job<'_, 'c> {
     }
 
     /// Whether entries only at the destination are deleted: `-D`, or `-d` and the answer.
-    fn ask_delete(&self, destination: &Location, plan: &Plan, prompter: &Prompter) -> Result<bool> {
+    fn ask_delete(&self, place: &str, plan: &Plan, prompter: &Prompter) -> Result<bool> {
         let count = plan.totals(Change::Deleted).count;
         if count == 0 || !self.plans_deletions() {
             return Ok(false);
@@ -274,9 +284,8 @@ impl<'c> Job<'_, 'c> {
             DeletePolicy::Ask if self.settings.dry_run => Ok(false),
             DeletePolicy::Ask => prompter.confirm(
                 &format!(
-                    "Delete {} found only in {} {destination}?",
-                    show::plural(count, "entry", "entries"),
-                    destination.role()
+                    "Delete {} found only {place}?",
+                    show::plural(count, "entry", "entries")
                 ),
                 "-D (delete without asking)",
             ),
@@ -315,6 +324,8 @@ impl<'c> Job<'_, 'c> {
             .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"]);
         let command = if deleting {
             command.args(["--delete-missing-args", "--existing", "--ignore-existing"])
+        } else if self.settings.progress {
+            command.args(progress::RSYNC_ARGS)
         } else {
             command
         };
@@ -359,7 +370,13 @@ impl<'c> Job<'_, 'c> {
         let started = Instant::now();
         let (mut new, mut modified, mut deleted, mut bytes) = (0, 0, 0, 0);
         for run in runs {
-            let result = run.command.run(|_| {});
+            let bar = Progress::new(
+                self.settings.progress && run.list.bytes_to_send > 0,
+                run.list.bytes_to_send,
+                &name,
+            );
+            let result = run.command.run(|segment| bar.update(segment));
+            drop(bar);
             ensure_not_interrupted()?;
             match result {
                 Ok(finished) => {
@@ -386,6 +403,14 @@ impl<'c> Job<'_, 'c> {
             started.elapsed().as_secs_f64()
         );
         Ok(true)
+    }
+}
+
+/// "in BACKUP /a", or "in each of the 2 destinations above" for a shared plan.
+fn place(group: &[&Location]) -> String {
+    match group {
+        [one] => format!("in {} {one}", one.role()),
+        _ => format!("in each of the {} destinations above", group.len()),
     }
 }
 

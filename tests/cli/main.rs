@@ -5,4 +5,5 @@ mod configuration;
 mod names;
 mod paths;
 mod status;
+mod terminal;
 mod testenv;

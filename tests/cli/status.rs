@@ -114,36 +114,6 @@ fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> Option<i32>
 }
 
 #[test]
-fn quit_at_a_question_is_status_3_and_changes_nothing() {
-    let env = TestEnv::new();
-    env.docs();
-    env.file("home/docs/new", "new");
-    env.file("home/docs/f", "changed");
-    env.file("usb1/docs/f", "old");
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!(
-            "{} --backup docs; echo \"EXIT:$?\"",
-            env!("CARGO_BIN_EXE_micsync")
-        ))
-        .current_dir(env.home())
-        .env("HOME", env.home())
-        .env("MICSYNC_CONFIG", env.config_path())
-        .env("NO_COLOR", "1");
-    let mut session = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
-    session.exp_string("Overwrite 1 modified entry").unwrap();
-    session.send("q").unwrap();
-    session.flush().unwrap();
-    session.exp_string("EXIT:3").unwrap();
-    assert_eq!(env.read("usb1/docs/f"), "old");
-    assert!(
-        !env.exists("usb1/docs/new"),
-        "quit changes nothing at any destination"
-    );
-}
-
-#[test]
 fn sigint_during_a_transfer_is_status_130_and_leaves_no_partial_file() {
     let env = TestEnv::new();
     env.docs();
