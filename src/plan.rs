@@ -257,6 +257,11 @@ impl Plan {
                 .all(|(a, b)| same(a, b))
     }
 
+    /// The number of planned changes, directory attributes included.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Whether nothing would be created, modified or deleted.
     pub fn is_empty(&self) -> bool {
         self.entries

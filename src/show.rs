@@ -52,6 +52,9 @@ pub(crate) fn plan(
         ""
     };
     let _ = writeln!(out, "{}{same}", style(header).bold());
+    if detail == Detail::Entries && plan.len() > OVERVIEW_ABOVE {
+        let _ = writeln!(out, "  {}", overview(plan, deleted));
+    }
     let hide = |title| Listing {
         hide_dirs,
         detail,
@@ -73,6 +76,29 @@ pub(crate) fn plan(
         }
     }
     out
+}
+
+/// Plans with more entries than this start with a one-line overview, so that the counts come
+/// first even when the lists are long.
+const OVERVIEW_ABOVE: usize = 20;
+
+/// "120 new (3.1 MiB), 4 modified (12 KiB), 2 to delete (1 KiB)"
+fn overview(plan: &Plan, deleted: DeletedAs) -> String {
+    let deleted_title = match deleted {
+        DeletedAs::ToDelete => "to delete",
+        DeletedAs::Kept => "only here, kept",
+    };
+    [
+        (Change::New, "new"),
+        (Change::Modified, "modified"),
+        (Change::Deleted, deleted_title),
+    ]
+    .into_iter()
+    .map(|(change, title)| (plan.totals(change), title))
+    .filter(|(totals, _)| totals.count > 0)
+    .map(|(totals, title)| format!("{} {title} ({})", totals.count, human_bytes(totals.bytes)))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// "BACKUP /a" or "BACKUP /a, BACKUP /b"
