@@ -16,12 +16,26 @@ Examples:
   micsync --transfer /mnt/usb1/photos   refresh other BACKUPs from this one
   micsync --tree ~/photos               create the BACKUP's folder skeleton in WORKING
   micsync --backup -n -v ~/docs         show the plan and the rsync commands, change nothing
+  micsync --list                        the configurations and which locations are plugged in
 
 Locations are declared in ~/.micsync.json (or --config FILE, or $MICSYNC_CONFIG):
   {\"configs\": [{\"name\": \"docs\", \"work\": [\"~/docs\"], \"backup\": [\"/mnt/usb1/docs\"]}]}
 
 Exit status: 0 done or nothing to do, 1 failure, 2 usage error or a question that could not be
 asked (no terminal), 3 quit at a question, 130 interrupted.";
+
+/// The options only the synchronising actions take: the other actions conflict with them.
+const SYNC_OPTIONS: [&str; 9] = [
+    "overwrite",
+    "keep_modified",
+    "delete",
+    "delete_without_asking",
+    "hide_dirs",
+    "verbose",
+    "dry_run",
+    "from",
+    "to",
+];
 
 /// micsync: keep working directories and their backups in step, with rsync.
 #[derive(Debug, Parser)]
@@ -52,6 +66,20 @@ pub(crate) struct Cli {
     /// Create the folder skeleton of PATHS from a BACKUP in WORKING, without files
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) tree: bool,
+
+    /// List the configurations and their locations, accessible or not, without walking any tree
+    #[arg(
+        long,
+        group = "action",
+        help_heading = "Questions",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with = "paths"
+    )]
+    pub(crate) list: bool,
+
+    /// Print --status, --list or --history as JSON
+    #[arg(long, conflicts_with_all = ["backup", "work", "transfer", "tree"])]
+    pub(crate) json: bool,
 
     /// Overwrite modified entries without asking
     #[arg(short = 'm', long = "overwrite", conflicts_with_all = ["tree", "keep_modified"])]
@@ -98,7 +126,9 @@ pub(crate) struct Cli {
     pub(crate) to: Vec<PathBuf>,
 
     /// Files or directories inside a WORKING or BACKUP location
-    #[arg(value_name = "PATHS", required = true)]
+    // Optional for clap, since --status takes none or some: settings requires them for the
+    // synchronising actions, with the usual usage status.
+    #[arg(value_name = "PATHS")]
     pub(crate) paths: Vec<OsString>,
 }
 
@@ -130,6 +160,9 @@ mod tests {
             &["micsync", "--work", "-m", "-k", "a"],
             &["micsync", "--work", "--backup", "a"],
             &["micsync", "a"],
+            &["micsync", "--list", "-m"],
+            &["micsync", "--list", "a"],
+            &["micsync", "--backup", "--json", "a"],
         ] {
             assert!(
                 Cli::try_parse_from(args).is_err(),

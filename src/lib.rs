@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod error;
 pub mod itemize;
+mod list;
 mod location;
 mod paths;
 pub mod plan;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::{Error, Result, Status};
-use crate::settings::Settings;
+use crate::settings::{Settings, Task};
 
 /// Parses the command line, runs, prints any error in one place as `micsync: <message>`, and
 /// returns the exit status.
@@ -41,6 +42,11 @@ fn run(cli: cli::Cli) -> Result<Status> {
         .map_err(|e| Error::Failed(format!("cannot install signal handlers: {e}")))?;
     let settings = Settings::from_cli(cli)?;
     let configs = config::load(&settings.config_file, &settings.home)?;
-    let rsync = rsync::locate()?;
-    actions::run(&settings, &configs, &rsync)
+    match settings.task {
+        Task::List => list::run(&settings, &configs),
+        Task::Sync => {
+            let rsync = rsync::locate()?;
+            actions::run(&settings, &configs, &rsync)
+        }
+    }
 }

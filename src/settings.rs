@@ -29,6 +29,15 @@ impl Action {
     }
 }
 
+/// What a run does: synchronise, or answer a question about the configuration and the past.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// `--backup`, `--work`, `--transfer`, `--tree`: `Settings::action` says which.
+    Sync,
+    /// `--list`: the configurations and their locations, without walking any tree.
+    List,
+}
+
 /// What to do with entries that exist at the destination with other contents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ModifiedPolicy {
@@ -77,8 +86,12 @@ impl UserPath {
 /// Everything a run needs to know, resolved once.
 #[derive(Debug)]
 pub(crate) struct Settings {
-    /// The action to perform.
+    /// What the run does.
+    pub(crate) task: Task,
+    /// The synchronising action (for `Task::Sync`).
     pub(crate) action: Action,
+    /// `--json`: machine-readable output for the questions.
+    pub(crate) json: bool,
     /// `-m` / `-k`, or ask.
     pub(crate) modified: ModifiedPolicy,
     /// `-d` / `-D`, or keep.
@@ -118,7 +131,11 @@ impl Settings {
             Some(file) => paths::normalize(&paths::expand_tilde(file.as_os_str(), &home), &cwd),
             None => home.join(".micsync.json"),
         };
+        let task = task_of(&cli);
+        ensure_paths(&task, &cli)?;
         Ok(Settings {
+            task,
+            json: cli.json,
             action: action_of(&cli),
             modified: match (cli.overwrite, cli.keep_modified) {
                 (true, _) => ModifiedPolicy::Overwrite,
@@ -142,6 +159,22 @@ impl Settings {
             home,
         })
     }
+}
+
+fn task_of(cli: &Cli) -> Task {
+    if cli.list { Task::List } else { Task::Sync }
+}
+
+/// clap leaves PATHS optional because `--status` may go without; the synchronising actions
+/// need at least one.
+fn ensure_paths(task: &Task, cli: &Cli) -> Result<()> {
+    if *task == Task::Sync && cli.paths.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} needs at least one path (a file or folder inside a location); see --help",
+            action_of(cli).flag()
+        )));
+    }
+    Ok(())
 }
 
 fn action_of(cli: &Cli) -> Action {

@@ -2,6 +2,7 @@
 
 mod actions;
 mod configuration;
+mod list;
 mod names;
 mod paths;
 mod status;
