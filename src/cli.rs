@@ -17,6 +17,7 @@ Examples:
   micsync --tree ~/photos               create the BACKUP's folder skeleton in WORKING
   micsync --backup -n -v ~/docs         show the plan and the rsync commands, change nothing
   micsync --list                        the configurations and which locations are plugged in
+  micsync --history 5                   the last 5 runs that changed something
 
 Locations are declared in ~/.micsync.json (or --config FILE, or $MICSYNC_CONFIG):
   {\"configs\": [{\"name\": \"docs\", \"work\": [\"~/docs\"], \"backup\": [\"/mnt/usb1/docs\"]}]}
@@ -76,6 +77,19 @@ pub(crate) struct Cli {
         conflicts_with = "paths"
     )]
     pub(crate) list: bool,
+
+    /// Show the last N runs that changed something [default: 10]
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        default_missing_value = "10",
+        group = "action",
+        help_heading = "Questions",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with = "paths",
+    )]
+    pub(crate) history: Option<usize>,
 
     /// Print --status, --list or --history as JSON
     #[arg(long, conflicts_with_all = ["backup", "work", "transfer", "tree"])]
@@ -163,6 +177,8 @@ mod tests {
             &["micsync", "--list", "-m"],
             &["micsync", "--list", "a"],
             &["micsync", "--backup", "--json", "a"],
+            &["micsync", "--history", "a"],
+            &["micsync", "--history", "3", "-D"],
         ] {
             assert!(
                 Cli::try_parse_from(args).is_err(),

@@ -3,8 +3,10 @@
 
 mod actions;
 mod cli;
+mod clock;
 mod config;
 mod error;
+mod history;
 pub mod itemize;
 mod list;
 mod location;
@@ -41,10 +43,12 @@ fn run(cli: cli::Cli) -> Result<Status> {
     signals::install()
         .map_err(|e| Error::Failed(format!("cannot install signal handlers: {e}")))?;
     let settings = Settings::from_cli(cli)?;
-    let configs = config::load(&settings.config_file, &settings.home)?;
+    let configs = || config::load(&settings.config_file, &settings.home);
     match settings.task {
-        Task::List => list::run(&settings, &configs),
+        Task::History(count) => history::show(&settings, count),
+        Task::List => list::run(&settings, &configs()?),
         Task::Sync => {
+            let configs = configs()?;
             let rsync = rsync::locate()?;
             actions::run(&settings, &configs, &rsync)
         }

@@ -1,13 +1,16 @@
 //! `--list`: the configurations and their locations, accessible or not, without walking any
 //! tree, so that it is fast enough for a shell prompt. `--status` builds on its location rows.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use console::style;
 use serde::Serialize;
 
+use crate::clock;
 use crate::config::Configuration;
 use crate::error::{Error, Result, Status};
+use crate::history;
 use crate::location::{Location, Role};
 use crate::settings::Settings;
 
@@ -18,10 +21,14 @@ pub(crate) struct LocationReport {
     pub(crate) role: &'static str,
     pub(crate) path: String,
     pub(crate) accessible: bool,
+    /// For a BACKUP, when it last received a successful `--backup` (from the history), UTC;
+    /// `null` when the history has none, and always for a WORKING location.
+    pub(crate) last_backup: Option<String>,
 }
 
 impl LocationReport {
-    pub(crate) fn new(location: &Location) -> Self {
+    /// `last_backups` maps BACKUP paths to times (`History::last_backups`).
+    pub(crate) fn new(location: &Location, last_backups: &HashMap<&str, &str>) -> Self {
         LocationReport {
             role: match location.role() {
                 Role::Work => "work",
@@ -29,6 +36,12 @@ impl LocationReport {
             },
             path: location.to_string(),
             accessible: location.is_accessible(),
+            last_backup: match location.role() {
+                Role::Work => None,
+                Role::Backup => last_backups
+                    .get(location.to_string().as_str())
+                    .map(|t| t.to_string()),
+            },
         }
     }
 
@@ -55,12 +68,17 @@ struct Listing {
 
 /// Prints the configurations (all, or the one `--config-name` names) and their locations.
 pub(crate) fn run(settings: &Settings, configs: &[Configuration]) -> Result<Status> {
+    let history = history::read_or_warn(&settings.history_file);
+    let last_backups = history.last_backups();
     let listing = Listing {
         configs: select(configs, settings.config_name.as_deref())?
             .into_iter()
             .map(|config| ListedConfig {
                 name: config.name.clone(),
-                locations: config.locations().map(LocationReport::new).collect(),
+                locations: config
+                    .locations()
+                    .map(|l| LocationReport::new(l, &last_backups))
+                    .collect(),
             })
             .collect(),
     };
@@ -99,11 +117,12 @@ pub(crate) fn to_json(value: &impl Serialize) -> String {
 
 fn table(listing: &Listing) -> String {
     let width = path_width(listing.configs.iter().flat_map(|c| &c.locations));
+    let now = clock::now();
     let mut out = String::new();
     for config in &listing.configs {
         let _ = writeln!(out, "{}", style(&config.name).bold());
         for location in &config.locations {
-            let _ = writeln!(out, "{}", location_row(location, width, None));
+            let _ = writeln!(out, "{}", location_row(location, width, None, now));
         }
     }
     out
@@ -114,16 +133,53 @@ pub(crate) fn path_width<'a>(locations: impl Iterator<Item = &'a LocationReport>
     locations.map(|l| l.path.chars().count()).max().unwrap_or(0)
 }
 
-/// `  BACKUP   /mnt/usb1/docs   accessible`, with `state` in place of "accessible" when given.
-pub(crate) fn location_row(location: &LocationReport, width: usize, state: Option<&str>) -> String {
-    let state = match (location.accessible, state) {
-        (false, _) => style("not accessible (not mounted?)".to_string()).red(),
-        (true, Some(state)) => style(state.to_string()),
-        (true, None) => style("accessible".to_string()).green(),
+/// The width of the state column, enough for "not accessible (not mounted?)".
+const STATE_WIDTH: usize = 29;
+
+/// `  BACKUP   /mnt/usb1/docs   accessible   last backup …`, with `state` in place of
+/// "accessible" when given.
+pub(crate) fn location_row(
+    location: &LocationReport,
+    width: usize,
+    state: Option<String>,
+    now: i64,
+) -> String {
+    let (state, styled) = match (location.accessible, state) {
+        (false, _) => {
+            let text = "not accessible (not mounted?)".to_string();
+            (text.clone(), style(text).red())
+        }
+        (true, Some(state)) => (state.clone(), style(state)),
+        (true, None) => (
+            "accessible".to_string(),
+            style("accessible".to_string()).green(),
+        ),
     };
-    format!(
-        "  {:<8} {:<width$}  {state}",
+    let row = format!(
+        "  {:<8} {:<width$}  {styled}",
         location.role_label(),
         location.path
-    )
+    );
+    match last_backup(location, now) {
+        Some(last) => {
+            let pad = STATE_WIDTH.saturating_sub(state.chars().count());
+            format!("{row}{:pad$}   {last}", "")
+        }
+        None => row,
+    }
+}
+
+/// `last backup 2026-05-01 12:00:03 UTC (3 h ago)` for a BACKUP; nothing for a WORKING.
+fn last_backup(location: &LocationReport, now: i64) -> Option<String> {
+    if location.role == "work" {
+        return None;
+    }
+    Some(match &location.last_backup {
+        Some(time) => format!(
+            "last backup {} ({})",
+            clock::readable(time),
+            clock::age(time, now).unwrap_or_default()
+        ),
+        None => "no backup recorded".to_string(),
+    })
 }

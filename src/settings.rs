@@ -36,6 +36,8 @@ pub(crate) enum Task {
     Sync,
     /// `--list`: the configurations and their locations, without walking any tree.
     List,
+    /// `--history N`: the last N recorded runs.
+    History(usize),
 }
 
 /// What to do with entries that exist at the destination with other contents.
@@ -92,6 +94,9 @@ pub(crate) struct Settings {
     pub(crate) action: Action,
     /// `--json`: machine-readable output for the questions.
     pub(crate) json: bool,
+    /// The history file: `$XDG_STATE_HOME/micsync/history.jsonl`, by default under
+    /// `~/.local/state`.
+    pub(crate) history_file: PathBuf,
     /// `-m` / `-k`, or ask.
     pub(crate) modified: ModifiedPolicy,
     /// `-d` / `-D`, or keep.
@@ -134,6 +139,7 @@ impl Settings {
         let task = task_of(&cli);
         ensure_paths(&task, &cli)?;
         Ok(Settings {
+            history_file: history_file(&home),
             task,
             json: cli.json,
             action: action_of(&cli),
@@ -162,10 +168,16 @@ impl Settings {
 }
 
 fn task_of(cli: &Cli) -> Task {
-    if cli.list { Task::List } else { Task::Sync }
+    if cli.list {
+        Task::List
+    } else if let Some(count) = cli.history {
+        Task::History(count)
+    } else {
+        Task::Sync
+    }
 }
 
-/// clap leaves PATHS optional because `--status` may go without; the synchronising actions
+/// clap leaves PATHS optional because the questions go without; the synchronising actions
 /// need at least one.
 fn ensure_paths(task: &Task, cli: &Cli) -> Result<()> {
     if *task == Task::Sync && cli.paths.is_empty() {
@@ -175,6 +187,16 @@ fn ensure_paths(task: &Task, cli: &Cli) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `$XDG_STATE_HOME/micsync/history.jsonl`; the XDG base directory specification says a relative
+/// `XDG_STATE_HOME` is to be ignored, so then (and when unset) `~/.local/state` is used.
+fn history_file(home: &Path) -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| home.join(".local/state"));
+    state.join("micsync").join("history.jsonl")
 }
 
 fn action_of(cli: &Cli) -> Action {

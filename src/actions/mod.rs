@@ -2,6 +2,7 @@
 //! destination, and report.
 
 mod endpoints;
+mod record;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) 
         return Ok(Status::Success);
     }
     let results = job.execute_all(decided)?;
+    record::write(&job, &results, &ends.skipped);
     Ok(report(&results, &ends.skipped))
 }
 

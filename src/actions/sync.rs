@@ -62,6 +62,8 @@ struct Run {
 pub(crate) struct Outcome<'c> {
     pub(crate) destination: &'c Location,
     pub(crate) failed: bool,
+    /// The approved lists, for the history.
+    pub(crate) lists: Vec<List>,
 }
 
 /// Probes a local destination with `lstat`.
@@ -346,6 +348,7 @@ impl<'c> Job<'_, 'c> {
             outcomes.push(Outcome {
                 destination,
                 failed,
+                lists: runs.into_iter().map(|run| run.list).collect(),
             });
         }
         Ok(outcomes)

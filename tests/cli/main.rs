@@ -2,6 +2,7 @@
 
 mod actions;
 mod configuration;
+mod history;
 mod list;
 mod names;
 mod paths;
