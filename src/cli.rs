@@ -16,6 +16,8 @@ Examples:
   micsync --transfer /mnt/usb1/photos   refresh other BACKUPs from this one
   micsync --tree ~/photos               create the BACKUP's folder skeleton in WORKING
   micsync --backup -n -v ~/docs         show the plan and the rsync commands, change nothing
+  micsync --status                      is everything backed up, where, and since when?
+  micsync --status --json ~/docs        the same for one folder, for a script
   micsync --list                        the configurations and which locations are plugged in
   micsync --history 5                   the last 5 runs that changed something
 
@@ -23,7 +25,9 @@ Locations are declared in ~/.micsync.json (or --config FILE, or $MICSYNC_CONFIG)
   {\"configs\": [{\"name\": \"docs\", \"work\": [\"~/docs\"], \"backup\": [\"/mnt/usb1/docs\"]}]}
 
 Exit status: 0 done or nothing to do, 1 failure, 2 usage error or a question that could not be
-asked (no terminal), 3 quit at a question, 130 interrupted.";
+asked (no terminal), 3 quit at a question, 130 interrupted. --status: 0 every accessible
+BACKUP up to date, 4 some accessible BACKUP lacks new or modified entries of WORKING, 1
+nothing could be compared or a comparison failed.";
 
 /// The options only the synchronising actions take: the other actions conflict with them.
 const SYNC_OPTIONS: [&str; 9] = [
@@ -67,6 +71,10 @@ pub(crate) struct Cli {
     /// Create the folder skeleton of PATHS from a BACKUP in WORKING, without files
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) tree: bool,
+
+    /// Show each location and what every accessible BACKUP lacks of WORKING; changes nothing
+    #[arg(long, group = "action", help_heading = "Questions", conflicts_with_all = SYNC_OPTIONS)]
+    pub(crate) status: bool,
 
     /// List the configurations and their locations, accessible or not, without walking any tree
     #[arg(
@@ -178,6 +186,8 @@ mod tests {
             &["micsync", "--list", "a"],
             &["micsync", "--backup", "--json", "a"],
             &["micsync", "--history", "a"],
+            &["micsync", "--status", "-m", "a"],
+            &["micsync", "--status", "--to", "b"],
             &["micsync", "--history", "3", "-D"],
         ] {
             assert!(

@@ -18,6 +18,7 @@ mod rsync;
 mod settings;
 mod show;
 mod signals;
+mod status;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,11 @@ fn run(cli: cli::Cli) -> Result<Status> {
     match settings.task {
         Task::History(count) => history::show(&settings, count),
         Task::List => list::run(&settings, &configs()?),
+        Task::Status => {
+            let configs = configs()?;
+            let rsync = rsync::locate()?;
+            status::run(&settings, &configs, &rsync)
+        }
         Task::Sync => {
             let configs = configs()?;
             let rsync = rsync::locate()?;

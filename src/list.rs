@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use console::style;
+use console::{StyledObject, style};
 use serde::Serialize;
 
 use crate::clock;
@@ -141,28 +141,23 @@ const STATE_WIDTH: usize = 29;
 pub(crate) fn location_row(
     location: &LocationReport,
     width: usize,
-    state: Option<String>,
+    state: Option<StyledObject<String>>,
     now: i64,
 ) -> String {
-    let (state, styled) = match (location.accessible, state) {
-        (false, _) => {
-            let text = "not accessible (not mounted?)".to_string();
-            (text.clone(), style(text).red())
-        }
-        (true, Some(state)) => (state.clone(), style(state)),
-        (true, None) => (
-            "accessible".to_string(),
-            style("accessible".to_string()).green(),
-        ),
-    };
+    let state = match (location.accessible, state) {
+        (false, _) => style("not accessible (not mounted?)".to_string()).red(),
+        (true, Some(state)) => state,
+        (true, None) => style("accessible".to_string()).green(),
+    }
+    .to_string();
     let row = format!(
-        "  {:<8} {:<width$}  {styled}",
+        "  {:<8} {:<width$}  {state}",
         location.role_label(),
         location.path
     );
     match last_backup(location, now) {
         Some(last) => {
-            let pad = STATE_WIDTH.saturating_sub(state.chars().count());
+            let pad = STATE_WIDTH.saturating_sub(console::measure_text_width(&state));
             format!("{row}{:pad$}   {last}", "")
         }
         None => row,

@@ -34,6 +34,8 @@ impl Action {
 pub(crate) enum Task {
     /// `--backup`, `--work`, `--transfer`, `--tree`: `Settings::action` says which.
     Sync,
+    /// `--status`: compare every accessible BACKUP with WORKING.
+    Status,
     /// `--list`: the configurations and their locations, without walking any tree.
     List,
     /// `--history N`: the last N recorded runs.
@@ -86,7 +88,7 @@ impl UserPath {
 }
 
 /// Everything a run needs to know, resolved once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Settings {
     /// What the run does.
     pub(crate) task: Task,
@@ -168,7 +170,9 @@ impl Settings {
 }
 
 fn task_of(cli: &Cli) -> Task {
-    if cli.list {
+    if cli.status {
+        Task::Status
+    } else if cli.list {
         Task::List
     } else if let Some(count) = cli.history {
         Task::History(count)

@@ -15,6 +15,8 @@ use crate::resolve::{self, Target};
 use crate::settings::{Action, DeletePolicy, Settings};
 use crate::show;
 
+pub(crate) use sync::Job;
+
 /// Runs the action of `settings` with the loaded configurations and the rsync at `rsync`.
 pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) -> Result<Status> {
     let prompter = Prompter::new(settings.interactive);

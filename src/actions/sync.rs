@@ -36,8 +36,8 @@ pub(crate) struct Job<'a, 'c> {
 /// A destination with its plan, or why it could not be planned.
 #[derive(Debug)]
 pub(crate) struct Planned<'c> {
-    destination: &'c Location,
-    plan: std::result::Result<Plan, RsyncError>,
+    pub(crate) destination: &'c Location,
+    pub(crate) plan: std::result::Result<Plan, RsyncError>,
 }
 
 /// A destination with the approved commands, ready to run.

@@ -7,4 +7,5 @@ mod list;
 mod names;
 mod paths;
 mod status;
+mod status_report;
 mod testenv;
