@@ -18,6 +18,9 @@ Examples:
   micsync --backup -n -v ~/docs         show the plan and the rsync commands, change nothing
   micsync --status                      is everything backed up, where, and since when?
   micsync --status --json ~/docs        the same for one folder, for a script
+  micsync --add-config docs ~/docs /mnt/usb1/docs
+                                        create a configuration: WORKING first, then BACKUPs
+  micsync --add-backup docs /mnt/usb2/docs    add a BACKUP to it
   micsync --list                        the configurations and which locations are plugged in
   micsync --history 5                   the last 5 runs that changed something
 
@@ -41,6 +44,9 @@ const SYNC_OPTIONS: [&str; 9] = [
     "from",
     "to",
 ];
+
+/// What the configuration edits take from the other actions: they name their configuration.
+const EDIT_CONFLICTS: [&str; 2] = ["json", "config_name"];
 
 /// micsync: keep working directories and their backups in step, with rsync.
 #[derive(Debug, Parser)]
@@ -98,6 +104,40 @@ pub(crate) struct Cli {
         conflicts_with = "paths",
     )]
     pub(crate) history: Option<usize>,
+
+    /// Add configuration NAME to the file (created when missing): WORKING is the first path,
+    /// BACKUP the others
+    #[arg(
+        long,
+        value_name = "NAME",
+        group = "action",
+        help_heading = "Configuration",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with_all = EDIT_CONFLICTS
+    )]
+    pub(crate) add_config: Option<String>,
+
+    /// Add PATHS as WORKING locations of configuration NAME
+    #[arg(
+        long,
+        value_name = "NAME",
+        group = "action",
+        help_heading = "Configuration",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with_all = EDIT_CONFLICTS
+    )]
+    pub(crate) add_work: Option<String>,
+
+    /// Add PATHS as BACKUP locations of configuration NAME
+    #[arg(
+        long,
+        value_name = "NAME",
+        group = "action",
+        help_heading = "Configuration",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with_all = EDIT_CONFLICTS
+    )]
+    pub(crate) add_backup: Option<String>,
 
     /// Print --status, --list or --history as JSON
     #[arg(long, conflicts_with_all = ["backup", "work", "transfer", "tree"])]
@@ -187,6 +227,9 @@ mod tests {
             &["micsync", "--backup", "--json", "a"],
             &["micsync", "--history", "a"],
             &["micsync", "--status", "-m", "a"],
+            &["micsync", "--add-config", "n", "--json", "a", "b"],
+            &["micsync", "--add-backup", "n", "-m", "a"],
+            &["micsync", "--add-work", "n", "--config-name", "m", "a"],
             &["micsync", "--status", "--to", "b"],
             &["micsync", "--history", "3", "-D"],
         ] {

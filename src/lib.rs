@@ -5,6 +5,7 @@ mod actions;
 mod cli;
 mod clock;
 mod config;
+mod config_edit;
 mod error;
 mod history;
 pub mod itemize;
@@ -47,6 +48,7 @@ fn run(cli: cli::Cli) -> Result<Status> {
     let configs = || config::load(&settings.config_file, &settings.home);
     match settings.task {
         Task::History(count) => history::show(&settings, count),
+        Task::Edit(ref edit) => config_edit::run(&settings, edit),
         Task::List => list::run(&settings, &configs()?),
         Task::Status => {
             let configs = configs()?;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::Cli;
 use crate::error::{Error, Result};
+use crate::location::Role;
 use crate::paths;
 
 /// The synchronisation action asked for.
@@ -40,6 +41,17 @@ pub(crate) enum Task {
     List,
     /// `--history N`: the last N recorded runs.
     History(usize),
+    /// `--add-config`, `--add-work`, `--add-backup`: change the configuration file.
+    Edit(Edit),
+}
+
+/// A change to the configuration file; the locations are `Settings::paths`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Edit {
+    /// A new configuration: WORKING is the first path, BACKUP the others.
+    AddConfig(String),
+    /// More locations of one role for an existing configuration.
+    AddLocations(Role, String),
 }
 
 /// What to do with entries that exist at the destination with other contents.
@@ -176,6 +188,12 @@ fn task_of(cli: &Cli) -> Task {
         Task::List
     } else if let Some(count) = cli.history {
         Task::History(count)
+    } else if let Some(name) = &cli.add_config {
+        Task::Edit(Edit::AddConfig(name.clone()))
+    } else if let Some(name) = &cli.add_work {
+        Task::Edit(Edit::AddLocations(Role::Work, name.clone()))
+    } else if let Some(name) = &cli.add_backup {
+        Task::Edit(Edit::AddLocations(Role::Backup, name.clone()))
     } else {
         Task::Sync
     }
@@ -184,13 +202,21 @@ fn task_of(cli: &Cli) -> Task {
 /// clap leaves PATHS optional because the questions go without; the synchronising actions
 /// need at least one.
 fn ensure_paths(task: &Task, cli: &Cli) -> Result<()> {
-    if *task == Task::Sync && cli.paths.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} needs at least one path (a file or folder inside a location); see --help",
+    let given = cli.paths.len();
+    let problem = match task {
+        Task::Sync if given == 0 => format!(
+            "{} needs at least one path (a file or folder inside a location)",
             action_of(cli).flag()
-        )));
-    }
-    Ok(())
+        ),
+        Task::Edit(Edit::AddConfig(_)) if given < 2 => {
+            "--add-config NAME needs a WORKING location and at least one BACKUP location".into()
+        }
+        Task::Edit(Edit::AddLocations(role, _)) if given == 0 => {
+            format!("adding {role} locations needs at least one path")
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::Usage(format!("{problem}; see --help")))
 }
 
 /// `$XDG_STATE_HOME/micsync/history.jsonl`; the XDG base directory specification says a relative

@@ -1,6 +1,7 @@
 //! Integration tests: the real micsync binary and the real rsync on temporary trees.
 
 mod actions;
+mod config_edit;
 mod configuration;
 mod history;
 mod list;
