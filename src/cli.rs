@@ -16,12 +16,37 @@ Examples:
   micsync --transfer /mnt/usb1/photos   refresh other BACKUPs from this one
   micsync --tree ~/photos               create the BACKUP's folder skeleton in WORKING
   micsync --backup -n -v ~/docs         show the plan and the rsync commands, change nothing
+  micsync --status                      is everything backed up, where, and since when?
+  micsync --status --json ~/docs        the same for one folder, for a script
+  micsync --add-config docs ~/docs /mnt/usb1/docs
+                                        create a configuration: WORKING first, then BACKUPs
+  micsync --add-backup docs /mnt/usb2/docs    add a BACKUP to it
+  micsync --list                        the configurations and which locations are plugged in
+  micsync --history 5                   the last 5 runs that changed something
 
 Locations are declared in ~/.micsync.json (or --config FILE, or $MICSYNC_CONFIG):
   {\"configs\": [{\"name\": \"docs\", \"work\": [\"~/docs\"], \"backup\": [\"/mnt/usb1/docs\"]}]}
 
 Exit status: 0 done or nothing to do, 1 failure, 2 usage error or a question that could not be
-asked (no terminal), 3 quit at a question, 130 interrupted.";
+asked (no terminal), 3 quit at a question, 130 interrupted. --status: 0 every accessible
+BACKUP up to date, 4 some accessible BACKUP lacks new or modified entries of WORKING, 1
+nothing could be compared or a comparison failed.";
+
+/// The options only the synchronising actions take: the other actions conflict with them.
+const SYNC_OPTIONS: [&str; 9] = [
+    "overwrite",
+    "keep_modified",
+    "delete",
+    "delete_without_asking",
+    "hide_dirs",
+    "verbose",
+    "dry_run",
+    "from",
+    "to",
+];
+
+/// What the configuration edits take from the other actions: they name their configuration.
+const EDIT_CONFLICTS: [&str; 2] = ["json", "config_name"];
 
 /// micsync: keep working directories and their backups in step, with rsync.
 #[derive(Debug, Parser)]
@@ -52,6 +77,71 @@ pub(crate) struct Cli {
     /// Create the folder skeleton of PATHS from a BACKUP in WORKING, without files
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) tree: bool,
+
+    /// Show each location and what every accessible BACKUP lacks of WORKING; changes nothing
+    #[arg(long, group = "action", help_heading = "Questions", conflicts_with_all = SYNC_OPTIONS)]
+    pub(crate) status: bool,
+
+    /// List the configurations and their locations, accessible or not, without walking any tree
+    #[arg(
+        long,
+        group = "action",
+        help_heading = "Questions",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with = "paths"
+    )]
+    pub(crate) list: bool,
+
+    /// Show the last N runs that changed something [default: 10]
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        default_missing_value = "10",
+        group = "action",
+        help_heading = "Questions",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with = "paths",
+    )]
+    pub(crate) history: Option<usize>,
+
+    /// Add configuration NAME to the file (created when missing): WORKING is the first path,
+    /// BACKUP the others
+    #[arg(
+        long,
+        value_name = "NAME",
+        group = "action",
+        help_heading = "Configuration",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with_all = EDIT_CONFLICTS
+    )]
+    pub(crate) add_config: Option<String>,
+
+    /// Add PATHS as WORKING locations of configuration NAME
+    #[arg(
+        long,
+        value_name = "NAME",
+        group = "action",
+        help_heading = "Configuration",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with_all = EDIT_CONFLICTS
+    )]
+    pub(crate) add_work: Option<String>,
+
+    /// Add PATHS as BACKUP locations of configuration NAME
+    #[arg(
+        long,
+        value_name = "NAME",
+        group = "action",
+        help_heading = "Configuration",
+        conflicts_with_all = SYNC_OPTIONS,
+        conflicts_with_all = EDIT_CONFLICTS
+    )]
+    pub(crate) add_backup: Option<String>,
+
+    /// Print --status, --list or --history as JSON
+    #[arg(long, conflicts_with_all = ["backup", "work", "transfer", "tree"])]
+    pub(crate) json: bool,
 
     /// Overwrite modified entries without asking
     #[arg(short = 'm', long = "overwrite", conflicts_with_all = ["tree", "keep_modified"])]
@@ -102,7 +192,9 @@ pub(crate) struct Cli {
     pub(crate) color: ColorChoice,
 
     /// Files or directories inside a WORKING or BACKUP location
-    #[arg(value_name = "PATHS", required = true)]
+    // Optional for clap, since --status takes none or some: settings requires them for the
+    // synchronising actions, with the usual usage status.
+    #[arg(value_name = "PATHS")]
     pub(crate) paths: Vec<OsString>,
 }
 
@@ -142,6 +234,16 @@ mod tests {
             &["micsync", "--work", "-m", "-k", "a"],
             &["micsync", "--work", "--backup", "a"],
             &["micsync", "a"],
+            &["micsync", "--list", "-m"],
+            &["micsync", "--list", "a"],
+            &["micsync", "--backup", "--json", "a"],
+            &["micsync", "--history", "a"],
+            &["micsync", "--status", "-m", "a"],
+            &["micsync", "--add-config", "n", "--json", "a", "b"],
+            &["micsync", "--add-backup", "n", "-m", "a"],
+            &["micsync", "--add-work", "n", "--config-name", "m", "a"],
+            &["micsync", "--status", "--to", "b"],
+            &["micsync", "--history", "3", "-D"],
         ] {
             assert!(
                 Cli::try_parse_from(args).is_err(),

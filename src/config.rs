@@ -52,6 +52,7 @@ pub(crate) enum ConfigError {
          {{\n  \"configs\": [\n    {{\n      \"name\": \"documents\",\n      \
          \"work\": [\"~/docs\"],\n      \"backup\": [\"/mnt/usb1/docs\"]\n    }}\n  ]\n}}\n\
          \n\
+         or let micsync write it: micsync --add-config documents ~/docs /mnt/usb1/docs\n\
          or point --config or MICSYNC_CONFIG at another file."
     )]
     Missing { path: PathBuf },

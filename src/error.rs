@@ -50,7 +50,8 @@ fn unasked_message(unasked: &[Unasked]) -> String {
 /// The exit statuses micsync promises (README "Exit status").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
-    /// Done, or nothing to do (rsync's "some files vanished" included).
+    /// Done, or nothing to do (rsync's "some files vanished" included); for `--status`, every
+    /// accessible BACKUP is up to date.
     Success,
     /// A failure: configuration, paths, nothing accessible, or rsync failed somewhere.
     Failure,
@@ -58,6 +59,8 @@ pub(crate) enum Status {
     Usage,
     /// The user answered quit.
     Quit,
+    /// `--status`: some accessible BACKUP lacks new or modified entries of WORKING.
+    Behind,
     /// Interrupted by Ctrl-C or a termination signal.
     Interrupted,
 }
@@ -69,6 +72,7 @@ impl Status {
             Status::Failure => 1,
             Status::Usage => 2,
             Status::Quit => 3,
+            Status::Behind => 4,
             Status::Interrupted => 130,
         }
     }

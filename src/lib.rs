@@ -3,9 +3,13 @@
 
 mod actions;
 mod cli;
+mod clock;
 mod config;
+mod config_edit;
 mod error;
+mod history;
 pub mod itemize;
+mod list;
 mod location;
 mod pager;
 mod paths;
@@ -17,13 +21,14 @@ mod rsync;
 mod settings;
 mod show;
 mod signals;
+mod status;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::error::{Error, Result, Status};
-use crate::settings::Settings;
+use crate::settings::{Settings, Task};
 
 /// Parses the command line, runs, prints any error in one place as `micsync: <message>`, and
 /// returns the exit status.
@@ -42,7 +47,20 @@ fn run(cli: cli::Cli) -> Result<Status> {
     signals::install()
         .map_err(|e| Error::Failed(format!("cannot install signal handlers: {e}")))?;
     let settings = Settings::from_cli(cli)?;
-    let configs = config::load(&settings.config_file, &settings.home)?;
-    let rsync = rsync::locate()?;
-    actions::run(&settings, &configs, &rsync)
+    let configs = || config::load(&settings.config_file, &settings.home);
+    match settings.task {
+        Task::History(count) => history::show(&settings, count),
+        Task::Edit(ref edit) => config_edit::run(&settings, edit),
+        Task::List => list::run(&settings, &configs()?),
+        Task::Status => {
+            let configs = configs()?;
+            let rsync = rsync::locate()?;
+            status::run(&settings, &configs, &rsync)
+        }
+        Task::Sync => {
+            let configs = configs()?;
+            let rsync = rsync::locate()?;
+            actions::run(&settings, &configs, &rsync)
+        }
+    }
 }

@@ -61,6 +61,9 @@ pub struct List {
     pub deleted: usize,
     /// Data the list sends.
     pub bytes_to_send: u64,
+    /// The entries whose present contents at the destination this list overwrites (a copy list)
+    /// or deletes (a deletion list), NUL-separated, directories with a trailing `/`.
+    pub lost: Vec<u8>,
 }
 
 impl List {
@@ -305,6 +308,10 @@ impl Plan {
         let mut list =
             self.list(|e| e.change == Change::Deleted && !has_ancestor_in(self.name_of(e), &dirs));
         list.deleted = self.totals(Change::Deleted).count;
+        list.lost.clear();
+        for entry in self.entries(Change::Deleted) {
+            self.push_lost(&mut list, entry);
+        }
         list
     }
 
@@ -316,7 +323,10 @@ impl Plan {
             list.bytes.push(0);
             match entry.change {
                 Change::New => list.new += 1,
-                Change::Modified => list.modified += 1,
+                Change::Modified => {
+                    list.modified += 1;
+                    self.push_lost(&mut list, entry);
+                }
                 _ => {}
             }
             if entry.change != Change::Deleted {
@@ -324,6 +334,14 @@ impl Plan {
             }
         }
         list
+    }
+
+    fn push_lost(&self, list: &mut List, entry: &Entry) {
+        list.lost.extend_from_slice(self.name_of(entry));
+        if entry.file_type == FileType::Dir {
+            list.lost.push(b'/');
+        }
+        list.lost.push(0);
     }
 }
 
@@ -512,6 +530,18 @@ mod tests {
         );
         assert_eq!(p.totals(Change::Deleted).count, 4);
         assert_eq!(split(&p.delete_list()), ["./old", "./#f"]);
+        assert_eq!(p.delete_list().lost, b"old/x/y\0old/x/\0old/\0#f\0");
+    }
+
+    #[test]
+    fn only_overwritten_entries_are_lost_by_a_copy() {
+        let p = plan(
+            &[b">f.s....... 4 a/m", b">f+++++++++ 3 a/n"],
+            &[],
+            &[Path::new("")],
+        );
+        assert_eq!(p.copy_list(true).lost, b"a/m\0");
+        assert!(p.copy_list(false).lost.is_empty());
     }
 
     #[test]

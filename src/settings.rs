@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, ColorChoice};
 use crate::error::{Error, Result};
+use crate::location::Role;
 use crate::paths;
 
 /// The synchronisation action asked for.
@@ -27,6 +28,30 @@ impl Action {
             Action::Tree => "--tree",
         }
     }
+}
+
+/// What a run does: synchronise, or answer a question about the configuration and the past.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// `--backup`, `--work`, `--transfer`, `--tree`: `Settings::action` says which.
+    Sync,
+    /// `--status`: compare every accessible BACKUP with WORKING.
+    Status,
+    /// `--list`: the configurations and their locations, without walking any tree.
+    List,
+    /// `--history N`: the last N recorded runs.
+    History(usize),
+    /// `--add-config`, `--add-work`, `--add-backup`: change the configuration file.
+    Edit(Edit),
+}
+
+/// A change to the configuration file; the locations are `Settings::paths`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Edit {
+    /// A new configuration: WORKING is the first path, BACKUP the others.
+    AddConfig(String),
+    /// More locations of one role for an existing configuration.
+    AddLocations(Role, String),
 }
 
 /// What to do with entries that exist at the destination with other contents.
@@ -75,10 +100,17 @@ impl UserPath {
 }
 
 /// Everything a run needs to know, resolved once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Settings {
-    /// The action to perform.
+    /// What the run does.
+    pub(crate) task: Task,
+    /// The synchronising action (for `Task::Sync`).
     pub(crate) action: Action,
+    /// `--json`: machine-readable output for the questions.
+    pub(crate) json: bool,
+    /// The history file: `$XDG_STATE_HOME/micsync/history.jsonl`, by default under
+    /// `~/.local/state`.
+    pub(crate) history_file: PathBuf,
     /// `-m` / `-k`, or ask.
     pub(crate) modified: ModifiedPolicy,
     /// `-d` / `-D`, or keep.
@@ -124,7 +156,12 @@ impl Settings {
             Some(file) => paths::normalize(&paths::expand_tilde(file.as_os_str(), &home), &cwd),
             None => home.join(".micsync.json"),
         };
+        let task = task_of(&cli);
+        ensure_paths(&task, &cli)?;
         Ok(Settings {
+            history_file: history_file(&home),
+            task,
+            json: cli.json,
             action: action_of(&cli),
             modified: match (cli.overwrite, cli.keep_modified) {
                 (true, _) => ModifiedPolicy::Overwrite,
@@ -177,6 +214,54 @@ fn pager() -> Option<Vec<String>> {
         None | Some("cat") => None,
         Some(_) => Some(words),
     }
+}
+
+fn task_of(cli: &Cli) -> Task {
+    if cli.status {
+        Task::Status
+    } else if cli.list {
+        Task::List
+    } else if let Some(count) = cli.history {
+        Task::History(count)
+    } else if let Some(name) = &cli.add_config {
+        Task::Edit(Edit::AddConfig(name.clone()))
+    } else if let Some(name) = &cli.add_work {
+        Task::Edit(Edit::AddLocations(Role::Work, name.clone()))
+    } else if let Some(name) = &cli.add_backup {
+        Task::Edit(Edit::AddLocations(Role::Backup, name.clone()))
+    } else {
+        Task::Sync
+    }
+}
+
+/// clap leaves PATHS optional because the questions go without; the synchronising actions
+/// need at least one.
+fn ensure_paths(task: &Task, cli: &Cli) -> Result<()> {
+    let given = cli.paths.len();
+    let problem = match task {
+        Task::Sync if given == 0 => format!(
+            "{} needs at least one path (a file or folder inside a location)",
+            action_of(cli).flag()
+        ),
+        Task::Edit(Edit::AddConfig(_)) if given < 2 => {
+            "--add-config NAME needs a WORKING location and at least one BACKUP location".into()
+        }
+        Task::Edit(Edit::AddLocations(role, _)) if given == 0 => {
+            format!("adding {role} locations needs at least one path")
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::Usage(format!("{problem}; see --help")))
+}
+
+/// `$XDG_STATE_HOME/micsync/history.jsonl`; the XDG base directory specification says a relative
+/// `XDG_STATE_HOME` is to be ignored, so then (and when unset) `~/.local/state` is used.
+fn history_file(home: &Path) -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| home.join(".local/state"));
+    state.join("micsync").join("history.jsonl")
 }
 
 fn action_of(cli: &Cli) -> Action {

@@ -2,6 +2,7 @@
 //! destination, and report.
 
 mod endpoints;
+mod record;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use crate::prompt::Prompter;
 use crate::resolve::{self, Target};
 use crate::settings::{Action, DeletePolicy, Settings};
 use crate::show;
+
+pub(crate) use sync::Job;
 
 /// Runs the action of `settings` with the loaded configurations and the rsync at `rsync`.
 pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) -> Result<Status> {
@@ -45,6 +48,7 @@ pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) 
         return Ok(Status::Success);
     }
     let results = job.execute_all(decided)?;
+    record::write(&job, &results, &ends.skipped);
     Ok(report(&results, &ends.skipped))
 }
 

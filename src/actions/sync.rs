@@ -38,8 +38,8 @@ pub(crate) struct Job<'a, 'c> {
 /// A destination with its plan, or why it could not be planned.
 #[derive(Debug)]
 pub(crate) struct Planned<'c> {
-    destination: &'c Location,
-    plan: std::result::Result<Plan, RsyncError>,
+    pub(crate) destination: &'c Location,
+    pub(crate) plan: std::result::Result<Plan, RsyncError>,
 }
 
 /// A destination with the approved commands, ready to run.
@@ -64,6 +64,8 @@ struct Run {
 pub(crate) struct Outcome<'c> {
     pub(crate) destination: &'c Location,
     pub(crate) failed: bool,
+    /// The approved lists, for the history.
+    pub(crate) lists: Vec<List>,
 }
 
 /// Probes a local destination with `lstat`.
@@ -357,6 +359,7 @@ impl<'c> Job<'_, 'c> {
             outcomes.push(Outcome {
                 destination,
                 failed,
+                lists: runs.into_iter().map(|run| run.list).collect(),
             });
         }
         Ok(outcomes)
