@@ -81,6 +81,10 @@ pub(crate) struct Cli {
     #[arg(short = 'n', long)]
     pub(crate) dry_run: bool,
 
+    /// Fail at once, instead of waiting, when another micsync is using a location
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+
     /// Configuration file to read [default: ~/.micsync.json]
     #[arg(long, value_name = "FILE", env = "MICSYNC_CONFIG")]
     pub(crate) config: Option<PathBuf>,

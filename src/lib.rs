@@ -7,6 +7,7 @@ mod config;
 mod error;
 pub mod itemize;
 mod location;
+mod lock;
 mod paths;
 pub mod plan;
 mod prompt;

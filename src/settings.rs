@@ -89,6 +89,8 @@ pub(crate) struct Settings {
     pub(crate) verbose: bool,
     /// `-n`: plan only.
     pub(crate) dry_run: bool,
+    /// `--no-wait` turned around: wait for another micsync using a location.
+    pub(crate) wait: bool,
     /// The configuration file to read.
     pub(crate) config_file: PathBuf,
     /// `--config-name`.
@@ -133,6 +135,7 @@ impl Settings {
             hide_dirs: cli.hide_dirs,
             verbose: cli.verbose,
             dry_run: cli.dry_run,
+            wait: !cli.no_wait,
             config_file,
             config_name: cli.config_name,
             from: cli.from.as_deref().map(|p| resolve(p.as_os_str())),

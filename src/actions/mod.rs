@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Configuration;
 use crate::error::{Error, Result, Status};
 use crate::location::Location;
+use crate::lock;
 use crate::prompt::Prompter;
 use crate::resolve::{self, Target};
 use crate::settings::{Action, DeletePolicy, Settings};
@@ -31,6 +32,11 @@ pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) 
         println!("Nothing to do.");
         return Ok(Status::Success);
     }
+    let _locks = if settings.dry_run {
+        lock::Locks::default()
+    } else {
+        lock::for_run(ends.source, &ends.destinations, settings.wait)?
+    };
     let job = sync::Job {
         settings,
         config: target.config,

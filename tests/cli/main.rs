@@ -1,6 +1,7 @@
 //! Integration tests: the real micsync binary and the real rsync on temporary trees.
 
 mod actions;
+mod concurrency;
 mod configuration;
 mod names;
 mod paths;
