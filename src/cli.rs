@@ -85,6 +85,10 @@ pub(crate) struct Cli {
     #[arg(long)]
     pub(crate) no_wait: bool,
 
+    /// Allow up to N deletions at each destination past the mass-deletion guard
+    #[arg(long, value_name = "N", conflicts_with_all = ["backup", "tree"])]
+    pub(crate) max_delete: Option<usize>,
+
     /// Configuration file to read [default: ~/.micsync.json]
     #[arg(long, value_name = "FILE", env = "MICSYNC_CONFIG")]
     pub(crate) config: Option<PathBuf>,

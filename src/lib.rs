@@ -5,6 +5,7 @@ mod actions;
 mod cli;
 mod config;
 mod error;
+mod guard;
 pub mod itemize;
 mod location;
 mod lock;

@@ -91,6 +91,8 @@ pub(crate) struct Settings {
     pub(crate) dry_run: bool,
     /// `--no-wait` turned around: wait for another micsync using a location.
     pub(crate) wait: bool,
+    /// `--max-delete N`: deletions allowed at each destination past the mass-deletion guard.
+    pub(crate) max_delete: Option<usize>,
     /// The configuration file to read.
     pub(crate) config_file: PathBuf,
     /// `--config-name`.
@@ -136,6 +138,7 @@ impl Settings {
             verbose: cli.verbose,
             dry_run: cli.dry_run,
             wait: !cli.no_wait,
+            max_delete: cli.max_delete,
             config_file,
             config_name: cli.config_name,
             from: cli.from.as_deref().map(|p| resolve(p.as_os_str())),

@@ -11,6 +11,7 @@ use tempfile::NamedTempFile;
 
 use crate::config::Configuration;
 use crate::error::{Error, Result, Unasked};
+use crate::guard;
 use crate::itemize::FileType;
 use crate::location::Location;
 use crate::plan::{Change, Destination, List, Plan, PlanBuilder};
@@ -208,6 +209,15 @@ impl<'c> Job<'_, 'c> {
         let delete = self
             .ask_delete(destination, plan, prompter)
             .or_else(|e| defer(e, unasked))?;
+        if delete {
+            let count = plan.totals(Change::Deleted).count;
+            let max = self.settings.max_delete;
+            if let Some(stop) = guard::check(destination, self.rels, count, max) {
+                eprintln!("micsync: {stop}");
+                decided.failure = Some(stop);
+                return Ok(decided);
+            }
+        }
         let delete_list = if delete {
             plan.delete_list()
         } else {
@@ -291,7 +301,8 @@ impl<'c> Job<'_, 'c> {
             .and_then(|mut f| f.write_all(&list.bytes).and(f.flush()).map(|_| f))
             .map_err(|e| Error::Failed(format!("cannot write the list of entries: {e}")))?;
         let _ = file.as_file_mut().sync_data();
-        let command = self.transfer_command(destination, file.path(), deleting);
+        let deletions = deleting.then_some(list.deleted);
+        let command = self.transfer_command(destination, file.path(), deletions);
         Ok(Run {
             command,
             list,
@@ -299,24 +310,27 @@ impl<'c> Job<'_, 'c> {
         })
     }
 
-    /// Runs the entries of a list file. A deletion run also refuses to create or update anything
-    /// (`--existing --ignore-existing`), so an entry that reappeared in the source since the
-    /// plan is left alone; a copy run has no `--delete-missing-args`, so an entry that vanished
-    /// from the source is never deleted at the destination.
+    /// Runs the entries of a list file. A deletion run (`deletions` planned) also refuses to
+    /// create or update anything (`--existing --ignore-existing`), so an entry that reappeared in
+    /// the source since the plan is left alone, and stops past the planned number of deletions
+    /// (`--max-delete`), so entries that appeared below a deleted folder since the plan are not
+    /// all lost; a copy run has no `--delete-missing-args`, so an entry that vanished from the
+    /// source is never deleted at the destination.
     pub(crate) fn transfer_command(
         &self,
         destination: &Location,
         list: &Path,
-        deleting: bool,
+        deletions: Option<usize>,
     ) -> RsyncCommand {
         let command = RsyncCommand::new(self.rsync)
             .arg("--archive")
             .files_from(list)
             .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"]);
-        let command = if deleting {
-            command.args(["--delete-missing-args", "--existing", "--ignore-existing"])
-        } else {
-            command
+        let command = match deletions {
+            Some(count) => command
+                .args(["--delete-missing-args", "--existing", "--ignore-existing"])
+                .arg(format!("--max-delete={count}")),
+            None => command,
         };
         command
             .arg(self.source.rsync_root())

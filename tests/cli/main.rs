@@ -3,6 +3,7 @@
 mod actions;
 mod concurrency;
 mod configuration;
+mod deletion;
 mod names;
 mod paths;
 mod status;
