@@ -9,6 +9,7 @@ mod guard;
 pub mod itemize;
 mod location;
 mod lock;
+mod mounts;
 mod paths;
 pub mod plan;
 mod prompt;
@@ -42,6 +43,7 @@ fn run(cli: cli::Cli) -> Result<Status> {
     signals::install()
         .map_err(|e| Error::Failed(format!("cannot install signal handlers: {e}")))?;
     let settings = Settings::from_cli(cli)?;
+    mounts::load(&settings.fstab);
     let configs = config::load(&settings.config_file, &settings.home)?;
     let rsync = rsync::locate()?;
     actions::run(&settings, &configs, &rsync)

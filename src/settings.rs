@@ -93,6 +93,8 @@ pub(crate) struct Settings {
     pub(crate) wait: bool,
     /// `--max-delete N`: deletions allowed at each destination past the mass-deletion guard.
     pub(crate) max_delete: Option<usize>,
+    /// The fstab that lists the mount points that should be mounted (`/etc/fstab`).
+    pub(crate) fstab: PathBuf,
     /// The configuration file to read.
     pub(crate) config_file: PathBuf,
     /// `--config-name`.
@@ -139,6 +141,7 @@ impl Settings {
             dry_run: cli.dry_run,
             wait: !cli.no_wait,
             max_delete: cli.max_delete,
+            fstab: cli.fstab,
             config_file,
             config_name: cli.config_name,
             from: cli.from.as_deref().map(|p| resolve(p.as_os_str())),

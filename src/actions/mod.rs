@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Configuration;
 use crate::error::{Error, Result, Status};
-use crate::location::Location;
+use crate::location::{Location, Role};
 use crate::lock;
 use crate::prompt::Prompter;
 use crate::resolve::{self, Target};
@@ -25,6 +25,14 @@ pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) 
         println!(
             "{} {skipped}: skipped, not accessible (not mounted?)",
             skipped.role()
+        );
+    }
+    if ends.source.role() == Role::Backup && ends.source.is_empty() {
+        println!(
+            "{} {} (the source): {}",
+            ends.source.role(),
+            ends.source,
+            show::EMPTY_BACKUP
         );
     }
     let rels = paths_to_sync(&target, ends.source, settings)?;

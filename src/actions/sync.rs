@@ -13,7 +13,7 @@ use crate::config::Configuration;
 use crate::error::{Error, Result, Unasked};
 use crate::guard;
 use crate::itemize::FileType;
-use crate::location::Location;
+use crate::location::{Location, Role};
 use crate::plan::{Change, Destination, List, Plan, PlanBuilder};
 use crate::prompt::Prompter;
 use crate::rsync::{RsyncCommand, RsyncError};
@@ -195,6 +195,9 @@ impl<'c> Job<'_, 'c> {
             "{}",
             show::plan(destination, plan, self.settings.hide_dirs, deleted_as)
         );
+        if destination.role() == Role::Backup && destination.is_empty() {
+            println!("  {}", show::EMPTY_BACKUP);
+        }
         for message in &plan.messages {
             println!("  rsync: {message}");
         }

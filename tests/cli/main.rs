@@ -7,4 +7,6 @@ mod deletion;
 mod names;
 mod paths;
 mod status;
+mod system;
 mod testenv;
+mod unmounted;
