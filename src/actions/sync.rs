@@ -141,6 +141,7 @@ impl<'c> Job<'_, 'c> {
             .map(|p| OsString::from(format!("--exclude={p}")))
             .collect();
         args.push(format!("--filter=dir-merge {IGNORE_FILE}").into());
+        args.push(format!("--filter=-p {}/", guard::PARTIAL_DIR).into());
         if self.settings.action == Action::Tree {
             args.extend(["--include=*/".into(), "--exclude=*".into()]);
         }
@@ -313,7 +314,10 @@ impl<'c> Job<'_, 'c> {
         })
     }
 
-    /// Runs the entries of a list file. A deletion run (`deletions` planned) also refuses to
+    /// Runs the entries of a list file. rsync writes each file under a temporary name and
+    /// renames it when complete; an interrupted file is kept in `.micsync-partial` beside it
+    /// (never under its final name, and out of every plan) and resumed by the next run
+    /// (rsync-notes.md §9). A deletion run (`deletions` planned) also refuses to
     /// create or update anything (`--existing --ignore-existing`), so an entry that reappeared in
     /// the source since the plan is left alone, and stops past the planned number of deletions
     /// (`--max-delete`), so entries that appeared below a deleted folder since the plan are not
@@ -328,7 +332,8 @@ impl<'c> Job<'_, 'c> {
         let command = RsyncCommand::new(self.rsync)
             .arg("--archive")
             .files_from(list)
-            .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"]);
+            .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"])
+            .arg(format!("--partial-dir={}", guard::PARTIAL_DIR));
         let command = match deletions {
             Some(count) => command
                 .args(["--delete-missing-args", "--existing", "--ignore-existing"])

@@ -4,6 +4,7 @@ mod actions;
 mod concurrency;
 mod configuration;
 mod deletion;
+mod faults;
 mod names;
 mod paths;
 mod status;
