@@ -5,6 +5,8 @@ mod actions;
 mod cli;
 mod config;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod guard;
 pub mod itemize;
 mod location;

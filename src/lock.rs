@@ -134,6 +134,13 @@ fn holder_of(locks: &str, dev: u64, ino: u64, own: u32) -> Option<(u32, bool)> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_proc_locks_text_is_read_without_panic(text in ".{0,300}") {
+            let _ = holder_of(&text, 0, 0, 1);
+        }
+    }
+
     #[test]
     fn the_holder_is_read_from_proc_locks() {
         let dev = rustix::fs::makedev(0xfe, 0);

@@ -162,6 +162,16 @@ mod tests {
         assert_eq!(unknown.unmounted_above(Path::new("/mnt/usb1/docs")), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_fstab_or_mountinfo_is_read_without_panic(
+            text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)
+        ) {
+            let _ = fstab_mount_points(&text);
+            let _ = mounted_points(&text);
+        }
+    }
+
     #[test]
     fn unescape_keeps_what_is_not_an_escape() {
         assert_eq!(unescape(b"a\\040b\\134c"), b"a b\\c");
