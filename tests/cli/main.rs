@@ -5,6 +5,7 @@ mod concurrency;
 mod configuration;
 mod deletion;
 mod faults;
+mod hostile;
 mod names;
 mod paths;
 mod status;
