@@ -171,6 +171,24 @@ pub(crate) struct Cli {
     #[arg(short = 'n', long)]
     pub(crate) dry_run: bool,
 
+    /// Fail at once, instead of waiting, when another micsync is using a location
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+
+    /// Allow up to N deletions at each destination past the mass-deletion guard
+    #[arg(long, value_name = "N", conflicts_with_all = ["backup", "tree"])]
+    pub(crate) max_delete: Option<usize>,
+
+    /// The fstab that says which mount points should be mounted (a hook for tests)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "MICSYNC_FSTAB",
+        default_value = "/etc/fstab",
+        hide = true
+    )]
+    pub(crate) fstab: PathBuf,
+
     /// Configuration file to read [default: ~/.micsync.json]
     #[arg(long, value_name = "FILE", env = "MICSYNC_CONFIG")]
     pub(crate) config: Option<PathBuf>,

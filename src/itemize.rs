@@ -84,7 +84,9 @@ fn parse_item(line: &[u8]) -> Option<Item> {
     if is_dir_name || name == b"./" {
         name.pop();
     }
-    if name.is_empty() {
+    // rsync never prints a NUL in a name (no name can hold one); a decoded `\#000` would split
+    // the entry in two in a NUL-separated `--files-from` list, so such a line is not an item.
+    if name.is_empty() || name.contains(&0) {
         return None;
     }
     let file_type = match (action, is_dir_name || name == b".") {
@@ -185,6 +187,17 @@ mod tests {
             Line::Item(item) => item,
             Line::Other(text) => panic!("not an item: {text}"),
         }
+    }
+
+    #[test]
+    fn a_name_with_a_nul_is_not_an_item() {
+        // Found by fuzz::plans_from_any_output_never_panic: it reached a --from0 list as two
+        // entries.
+        assert!(matches!(parse_line(b"*deleting   0 \0\\"), Line::Other(_)));
+        assert!(matches!(
+            parse_line(br">f+++++++++ 1 a\#000b"),
+            Line::Other(_)
+        ));
     }
 
     #[test]

@@ -7,10 +7,15 @@ mod clock;
 mod config;
 mod config_edit;
 mod error;
+#[cfg(test)]
+mod fuzz;
+mod guard;
 mod history;
 pub mod itemize;
 mod list;
 mod location;
+mod lock;
+mod mounts;
 mod pager;
 mod paths;
 pub mod plan;
@@ -47,6 +52,7 @@ fn run(cli: cli::Cli) -> Result<Status> {
     signals::install()
         .map_err(|e| Error::Failed(format!("cannot install signal handlers: {e}")))?;
     let settings = Settings::from_cli(cli)?;
+    mounts::load(&settings.fstab);
     let configs = || config::load(&settings.config_file, &settings.home);
     match settings.task {
         Task::History(count) => history::show(&settings, count),

@@ -3,9 +3,10 @@
 
 use std::ffi::OsString;
 use std::fmt;
+use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::paths;
+use crate::{guard, mounts, paths};
 
 /// Which side of a configuration a location belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +57,19 @@ impl Location {
         &self.real
     }
 
-    /// A location is accessible when its root directory exists. micsync never creates it, so an
+    /// A location is accessible when its root directory exists and, when it lies below a mount
+    /// point listed in fstab, something is mounted there. micsync never creates the root, so an
     /// unplugged disk is never replaced by a copy on the mount point's parent file system.
     pub(crate) fn is_accessible(&self) -> bool {
-        self.path.is_dir()
+        self.path.is_dir() && mounts::unmounted_above(&self.real).is_none()
+    }
+
+    /// Whether the root holds nothing (micsync's partial-file folder aside): for a BACKUP, the
+    /// sign of a disk that is not mounted.
+    pub(crate) fn is_empty(&self) -> bool {
+        fs::read_dir(&self.path).is_ok_and(|mut entries| {
+            entries.all(|e| e.is_ok_and(|e| e.file_name() == guard::PARTIAL_DIR))
+        })
     }
 
     /// Where `rel` (a path relative to the root) is on this machine.

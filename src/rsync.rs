@@ -40,7 +40,12 @@ pub(crate) enum RsyncError {
     TooOld { found: String },
     #[error("cannot run {command}: {source}")]
     Start { command: String, source: io::Error },
-    #[error("rsync failed with exit status {code} ({}){}", code_meaning(*code), stderr_suffix(stderr))]
+    #[error(
+        "rsync failed with exit status {code} ({}{}){}",
+        code_meaning(*code),
+        cause(stderr),
+        stderr_suffix(stderr)
+    )]
     Exit { code: i32, stderr: String },
     #[error("rsync was killed by signal {signal}{}", stderr_suffix(stderr))]
     Signal { signal: i32, stderr: String },
@@ -53,6 +58,24 @@ fn stderr_suffix(stderr: &str) -> String {
     } else {
         format!(":\n{trimmed}")
     }
+}
+
+/// The everyday name of a failure that rsync's messages show, for the first line of an error.
+fn cause(stderr: &str) -> &'static str {
+    const CAUSES: [(&str, &str); 5] = [
+        ("No space left on device", "; disk full"),
+        ("Disk quota exceeded", "; disk quota exceeded"),
+        ("Read-only file system", "; read-only file system"),
+        ("Permission denied", "; permission denied"),
+        (
+            "cannot delete non-empty directory",
+            "; a non-empty folder is in the way",
+        ),
+    ];
+    CAUSES
+        .iter()
+        .find(|(text, _)| stderr.contains(text))
+        .map_or("", |(_, cause)| cause)
 }
 
 /// rsync's exit codes (errcode.h), named for messages.
@@ -347,6 +370,29 @@ mod tests {
         );
         assert_eq!(parse_version("openrsync: protocol version 29"), None);
         assert!(Version(3, 4, 3) < MINIMUM_VERSION && Version(3, 5, 0) >= MINIMUM_VERSION);
+    }
+
+    #[test]
+    fn common_failures_are_named_on_the_first_line() {
+        let full = RsyncError::Exit {
+            code: 11,
+            stderr: "rsync: [receiver] write failed on \"/m/big\": No space left on device (28)\n"
+                .into(),
+        };
+        let text = full.to_string();
+        assert!(
+            text.starts_with("rsync failed with exit status 11 (error in file I/O; disk full):\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("No space left on device (28)"));
+        let other = RsyncError::Exit {
+            code: 23,
+            stderr: String::new(),
+        };
+        assert_eq!(
+            other.to_string(),
+            "rsync failed with exit status 23 (partial transfer due to error)"
+        );
     }
 
     #[test]

@@ -121,6 +121,12 @@ pub(crate) struct Settings {
     pub(crate) verbose: bool,
     /// `-n`: plan only.
     pub(crate) dry_run: bool,
+    /// `--no-wait` turned around: wait for another micsync using a location.
+    pub(crate) wait: bool,
+    /// `--max-delete N`: deletions allowed at each destination past the mass-deletion guard.
+    pub(crate) max_delete: Option<usize>,
+    /// The fstab that lists the mount points that should be mounted (`/etc/fstab`).
+    pub(crate) fstab: PathBuf,
     /// The configuration file to read.
     pub(crate) config_file: PathBuf,
     /// `--config-name`.
@@ -176,6 +182,9 @@ impl Settings {
             hide_dirs: cli.hide_dirs,
             verbose: cli.verbose,
             dry_run: cli.dry_run,
+            wait: !cli.no_wait,
+            max_delete: cli.max_delete,
+            fstab: cli.fstab,
             config_file,
             config_name: cli.config_name,
             from: cli.from.as_deref().map(|p| resolve(p.as_os_str())),

@@ -9,6 +9,9 @@ use crate::itemize::FileType;
 use crate::location::Location;
 use crate::plan::{Change, Entry, Plan, Totals};
 
+/// The note on a BACKUP whose root holds nothing.
+pub(crate) const EMPTY_BACKUP: &str = "empty: is the disk mounted?";
+
 /// How entries found only at the destination are presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DeletedAs {

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Configuration;
 use crate::error::{Error, Result, Status};
-use crate::location::Location;
+use crate::location::{Location, Role};
+use crate::lock;
 use crate::prompt::Prompter;
 use crate::resolve::{self, Target};
 use crate::settings::{Action, DeletePolicy, Settings};
@@ -29,11 +30,24 @@ pub(crate) fn run(settings: &Settings, configs: &[Configuration], rsync: &Path) 
             skipped.role()
         );
     }
+    if ends.source.role() == Role::Backup && ends.source.is_empty() {
+        println!(
+            "{} {} (the source): {}",
+            ends.source.role(),
+            ends.source,
+            show::EMPTY_BACKUP
+        );
+    }
     let rels = paths_to_sync(&target, ends.source, settings)?;
     if rels.is_empty() {
         println!("Nothing to do.");
         return Ok(Status::Success);
     }
+    let _locks = if settings.dry_run {
+        lock::Locks::default()
+    } else {
+        lock::for_run(ends.source, &ends.destinations, settings.wait)?
+    };
     let job = sync::Job {
         settings,
         config: target.config,

@@ -11,8 +11,9 @@ use tempfile::NamedTempFile;
 
 use crate::config::Configuration;
 use crate::error::{Error, Result, Unasked};
+use crate::guard;
 use crate::itemize::FileType;
-use crate::location::Location;
+use crate::location::{Location, Role};
 use crate::pager;
 use crate::plan::{Change, Destination, List, Plan, PlanBuilder};
 use crate::progress::{self, Progress};
@@ -144,6 +145,7 @@ impl<'c> Job<'_, 'c> {
             .map(|p| OsString::from(format!("--exclude={p}")))
             .collect();
         args.push(format!("--filter=dir-merge {IGNORE_FILE}").into());
+        args.push(format!("--filter=-p {}/", guard::PARTIAL_DIR).into());
         if self.settings.action == Action::Tree {
             args.extend(["--include=*/".into(), "--exclude=*".into()]);
         }
@@ -205,6 +207,20 @@ impl<'c> Job<'_, 'c> {
             .or_else(|e| defer(e, unasked))?;
         let mut decided = Vec::with_capacity(group.len());
         for &destination in group {
+            if delete {
+                let count = plan.totals(Change::Deleted).count;
+                if let Some(stop) =
+                    guard::check(destination, self.rels, count, self.settings.max_delete)
+                {
+                    eprintln!("micsync: {stop}");
+                    decided.push(Decided {
+                        destination,
+                        runs: Vec::new(),
+                        failure: Some(stop),
+                    });
+                    continue;
+                }
+            }
             let mut runs = Vec::new();
             let delete_list = if delete {
                 plan.delete_list()
@@ -248,6 +264,15 @@ impl<'c> Job<'_, 'c> {
         let render = |detail| show::plan(group, plan, self.settings.hide_dirs, deleted_as, detail);
         if pager::show(&render(Detail::Entries), self.settings.pager.as_deref()) {
             print!("{}", render(Detail::Counts));
+        }
+        for empty in group
+            .iter()
+            .filter(|d| d.role() == Role::Backup && d.is_empty())
+        {
+            match group {
+                [_] => println!("  {}", show::EMPTY_BACKUP),
+                _ => println!("  {} {empty}: {}", empty.role(), show::EMPTY_BACKUP),
+            }
         }
         for message in &plan.messages {
             println!("  rsync: {message}");
@@ -302,7 +327,8 @@ impl<'c> Job<'_, 'c> {
             .and_then(|mut f| f.write_all(&list.bytes).and(f.flush()).map(|_| f))
             .map_err(|e| Error::Failed(format!("cannot write the list of entries: {e}")))?;
         let _ = file.as_file_mut().sync_data();
-        let command = self.transfer_command(destination, file.path(), deleting);
+        let deletions = deleting.then_some(list.deleted);
+        let command = self.transfer_command(destination, file.path(), deletions);
         Ok(Run {
             command,
             list,
@@ -310,26 +336,32 @@ impl<'c> Job<'_, 'c> {
         })
     }
 
-    /// Runs the entries of a list file. A deletion run also refuses to create or update anything
-    /// (`--existing --ignore-existing`), so an entry that reappeared in the source since the
-    /// plan is left alone; a copy run has no `--delete-missing-args`, so an entry that vanished
-    /// from the source is never deleted at the destination.
+    /// Runs the entries of a list file. rsync writes each file under a temporary name and
+    /// renames it when complete; an interrupted file is kept in `.micsync-partial` beside it
+    /// (never under its final name, and out of every plan) and resumed by the next run
+    /// (rsync-notes.md §9). A deletion run (`deletions` planned) also refuses to
+    /// create or update anything (`--existing --ignore-existing`), so an entry that reappeared in
+    /// the source since the plan is left alone, and stops past the planned number of deletions
+    /// (`--max-delete`), so entries that appeared below a deleted folder since the plan are not
+    /// all lost; a copy run has no `--delete-missing-args`, so an entry that vanished from the
+    /// source is never deleted at the destination.
     pub(crate) fn transfer_command(
         &self,
         destination: &Location,
         list: &Path,
-        deleting: bool,
+        deletions: Option<usize>,
     ) -> RsyncCommand {
         let command = RsyncCommand::new(self.rsync)
             .arg("--archive")
             .files_from(list)
-            .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"]);
-        let command = if deleting {
-            command.args(["--delete-missing-args", "--existing", "--ignore-existing"])
-        } else if self.settings.progress {
-            command.args(progress::RSYNC_ARGS)
-        } else {
-            command
+            .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"])
+            .arg(format!("--partial-dir={}", guard::PARTIAL_DIR));
+        let command = match deletions {
+            Some(count) => command
+                .args(["--delete-missing-args", "--existing", "--ignore-existing"])
+                .arg(format!("--max-delete={count}")),
+            None if self.settings.progress => command.args(progress::RSYNC_ARGS),
+            None => command,
         };
         command
             .arg(self.source.rsync_root())

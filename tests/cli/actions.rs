@@ -267,9 +267,18 @@ mod work {
     fn delete_without_asking_makes_working_equal_to_the_backup() {
         let env = diverged();
         env.file("home/docs/gone/deep/x", "x");
-        env.run(&["--work", "-mD", "--from", "../usb1/docs", "docs"])
-            .success()
-            .stdout_has("4 deleted");
+        // 4 of the 5 entries WORKING holds: the mass-deletion guard needs --max-delete.
+        env.run(&[
+            "--work",
+            "-mD",
+            "--max-delete",
+            "4",
+            "--from",
+            "../usb1/docs",
+            "docs",
+        ])
+        .success()
+        .stdout_has("4 deleted");
         assert_eq!(env.tree("home/docs"), env.tree("usb1/docs"));
     }
 
@@ -284,8 +293,17 @@ mod work {
     #[test]
     fn deletes_a_path_given_that_only_working_has() {
         let env = diverged();
-        env.run(&["--work", "-D", "--from", "../usb1/docs", "docs/new.txt"])
-            .success();
+        // All that WORKING holds under the given path: the mass-deletion guard needs --max-delete.
+        env.run(&[
+            "--work",
+            "-D",
+            "--max-delete",
+            "1",
+            "--from",
+            "../usb1/docs",
+            "docs/new.txt",
+        ])
+        .success();
         assert!(!env.exists("home/docs/new.txt"));
         assert!(env.exists("home/docs/mod.txt"));
     }

@@ -73,7 +73,7 @@ fn a_failing_destination_is_status_1_and_the_others_are_still_done() {
     let _guard = read_only_dir(&env, "ro/docs");
     env.run(&["--backup", "docs"])
         .code(1)
-        .stderr_has("rsync failed with exit status 23 (partial transfer due to error)")
+        .stderr_has("rsync failed with exit status 23 (partial transfer due to error")
         .stderr_has("1 destination failed: ")
         .stdout_has("BACKUP ")
         .stdout_has("usb1/docs: done: 1 new");

@@ -208,9 +208,10 @@ fn ctrl_c_during_a_transfer_stops_rsync_and_leaves_no_partial_file() {
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "rsync removed its temporary file: {leftovers:?}"
+    assert_eq!(
+        leftovers,
+        [".micsync-partial"],
+        "no temporary file; only the partial folder, kept for resuming"
     );
     assert!(output.contains("micsync: interrupted"), "{output}");
     assert!(
