@@ -113,8 +113,8 @@ proptest! {
             builder.push_line(line);
         }
         let plan = builder.finish();
-        let _ = (plan.copy_list(true), plan.copy_list(false), plan.delete_list());
-        for list in [plan.copy_list(true), plan.delete_list()] {
+        let _ = (plan.new_list(true), plan.new_list(false), plan.delete_list());
+        for list in [plan.new_list(true), plan.modified_list(), plan.delete_list()] {
             prop_assert!(list.bytes.split(|&b| b == 0).all(|e| e.is_empty() || e.starts_with(b"./")));
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! Names are kept in one byte arena so that a plan of a million entries stays small.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::itemize::{self, Action, FileType, Item, Line};
@@ -34,6 +34,8 @@ pub struct Entry {
     pub size: u64,
     /// For a type change, what the destination holds now.
     pub replaces: Option<FileType>,
+    /// For a file that replaces a folder: how many entries that folder holds, which go with it.
+    pub replaces_entries: usize,
 }
 
 /// What the destination holds at a path, for spotting type changes and sizing deletions.
@@ -61,6 +63,8 @@ pub struct List {
     pub deleted: usize,
     /// Data the list sends.
     pub bytes_to_send: u64,
+    /// An entry replaces a folder, so the run needs rsync's `--force`.
+    pub needs_force: bool,
     /// The entries whose present contents at the destination this list overwrites (a copy list)
     /// or deletes (a deletion list), NUL-separated, directories with a trailing `/`.
     pub lost: Vec<u8>,
@@ -175,27 +179,48 @@ impl<'a, D: Destination> PlanBuilder<'a, D> {
     /// Finishes the plan: deletions below an entry whose type changes belong to that change,
     /// since replacing the directory removes them.
     pub fn finish(mut self) -> Plan {
-        let replaced: HashSet<&[u8]> = self
+        let replaced: HashMap<Vec<u8>, usize> = self
             .plan
             .entries
             .iter()
-            .filter(|e| e.replaces == Some(FileType::Dir))
-            .map(|e| self.plan.name_of(e))
+            .enumerate()
+            .filter(|(_, e)| e.replaces == Some(FileType::Dir))
+            .map(|(i, e)| (self.plan.name_of(e).to_vec(), i))
             .collect();
-        if !replaced.is_empty() {
-            let keep: Vec<bool> = self
-                .plan
-                .entries
-                .iter()
-                .map(|e| {
-                    e.change != Change::Deleted || !has_ancestor_in(self.plan.name_of(e), &replaced)
-                })
-                .collect();
-            let mut keep = keep.into_iter();
-            self.plan.entries.retain(|_| keep.next().unwrap_or(true));
+        if replaced.is_empty() {
+            return self.plan;
         }
+        let mut counts = vec![0; self.plan.entries.len()];
+        let keep: Vec<bool> = self
+            .plan
+            .entries
+            .iter()
+            .map(|e| {
+                let owner = (e.change == Change::Deleted)
+                    .then(|| ancestor_in(self.plan.name_of(e), &replaced))
+                    .flatten();
+                if let Some(index) = owner {
+                    counts[index] += 1;
+                }
+                owner.is_none()
+            })
+            .collect();
+        for (entry, count) in self.plan.entries.iter_mut().zip(counts) {
+            entry.replaces_entries = count;
+        }
+        let mut keep = keep.into_iter();
+        self.plan.entries.retain(|_| keep.next().unwrap_or(true));
         self.plan
     }
+}
+
+/// The value of the nearest ancestor of `name` that is a key of `map`.
+fn ancestor_in(name: &[u8], map: &HashMap<Vec<u8>, usize>) -> Option<usize> {
+    name.iter()
+        .enumerate()
+        .rev()
+        .filter(|&(_, &b)| b == b'/')
+        .find_map(|(i, _)| map.get(&name[..i]).copied())
 }
 
 fn has_ancestor_in(name: &[u8], set: &HashSet<&[u8]>) -> bool {
@@ -216,6 +241,7 @@ impl Plan {
         let start = self.names.len();
         self.names.extend_from_slice(name);
         self.entries.push(Entry {
+            replaces_entries: 0,
             start,
             len: name.len(),
             change,
@@ -249,8 +275,19 @@ impl Plan {
     pub fn has_same_changes(&self, other: &Plan) -> bool {
         let same = |a: &Entry, b: &Entry| {
             self.name_of(a) == other.name_of(b)
-                && (a.change, a.file_type, a.size, a.replaces)
-                    == (b.change, b.file_type, b.size, b.replaces)
+                && (
+                    a.change,
+                    a.file_type,
+                    a.size,
+                    a.replaces,
+                    a.replaces_entries,
+                ) == (
+                    b.change,
+                    b.file_type,
+                    b.size,
+                    b.replaces,
+                    b.replaces_entries,
+                )
         };
         self.entries.len() == other.entries.len()
             && self
@@ -272,12 +309,13 @@ impl Plan {
             .all(|e| e.change == Change::DirAttributes)
     }
 
-    /// The NUL-separated `--files-from` list that copies the new entries, the modified ones when
-    /// `with_modified`, and the directory attributes that go with them; empty when nothing is
-    /// to be copied. Each entry is written `./name` so that a leading `#` or `;` is not taken
-    /// as a comment, and directories without a trailing `/` so that only they are sent. New
-    /// entries below a declined type change are left out: the destination has a file there.
-    pub fn copy_list(&self, with_modified: bool) -> List {
+    /// The NUL-separated `--files-from` list that creates the new entries and applies the
+    /// directory attributes that go with them; empty when nothing is new. Each entry is written
+    /// `./name` so that a leading `#` or `;` is not taken as a comment, and directories without
+    /// a trailing `/` so that only they are sent. New entries below a folder that replaces a
+    /// file are left out unless that replacement is approved (`with_modified`): the destination
+    /// has a file there.
+    pub fn new_list(&self, with_modified: bool) -> List {
         let declined: HashSet<&[u8]> = if with_modified {
             HashSet::new()
         } else {
@@ -286,15 +324,27 @@ impl Plan {
                 .map(|e| self.name_of(e))
                 .collect()
         };
-        let copies = |e: &Entry| match e.change {
-            Change::New => !has_ancestor_in(self.name_of(e), &declined),
-            Change::Modified => with_modified,
-            _ => false,
-        };
-        if !self.entries.iter().any(copies) {
+        let is_new =
+            |e: &Entry| e.change == Change::New && !has_ancestor_in(self.name_of(e), &declined);
+        if !self.entries.iter().any(is_new) {
             return List::default();
         }
-        self.list(|e| copies(e) || e.change == Change::DirAttributes)
+        self.list(|e| is_new(e) || e.change == Change::DirAttributes)
+    }
+
+    /// The list that overwrites the modified entries. `needs_force` is set when one of them
+    /// replaces a folder, which rsync only removes with `--force`; `deleted` counts what such
+    /// folders held.
+    pub fn modified_list(&self) -> List {
+        let mut list = self.list(|e| e.change == Change::Modified);
+        list.needs_force = self
+            .entries(Change::Modified)
+            .any(|e| e.replaces == Some(FileType::Dir) && e.file_type != FileType::Dir);
+        list.deleted = self
+            .entries(Change::Modified)
+            .map(|e| e.replaces_entries)
+            .sum();
+        list
     }
 
     /// The list of approved deletions, collapsed to the top of each deleted tree (rsync's
@@ -441,8 +491,13 @@ mod tests {
             Some(FileType::Dir)
         );
         assert!(names(&p, Change::Deleted).is_empty());
-        assert_eq!(split(&p.copy_list(true)), ["./tc"]);
-        assert!(p.copy_list(false).is_empty());
+        assert_eq!(split(&p.modified_list()), ["./tc"]);
+        assert!(p.modified_list().needs_force);
+        assert!(p.new_list(false).is_empty());
+        assert_eq!(
+            p.entries(Change::Modified).next().unwrap().replaces_entries,
+            2
+        );
     }
 
     #[test]
@@ -467,10 +522,14 @@ mod tests {
             &[(b"z", FileType::File, 5)],
             &[],
         );
-        assert_eq!(split(&p.copy_list(false)), ["./other"]);
-        let all = p.copy_list(true);
-        assert_eq!(split(&all), ["./z", "./z/a", "./other"]);
-        assert_eq!((all.new, all.modified), (2, 1));
+        assert_eq!(split(&p.new_list(false)), ["./other"]);
+        assert_eq!(split(&p.new_list(true)), ["./z/a", "./other"]);
+        let modified = p.modified_list();
+        assert_eq!(split(&modified), ["./z"]);
+        assert!(
+            !modified.needs_force,
+            "a folder replacing a file needs no --force"
+        );
     }
 
     #[test]
@@ -497,17 +556,14 @@ mod tests {
             &[],
             &[Path::new("a/b")],
         );
-        assert_eq!(
-            split(&p.copy_list(false)),
-            ["./a/b", "./a/b/c", "./a/b/c/n"]
-        );
+        assert_eq!(split(&p.new_list(false)), ["./a/b", "./a/b/c", "./a/b/c/n"]);
     }
 
     #[test]
     fn attribute_only_changes_of_folders_do_not_make_a_plan() {
         let p = plan(&[b".d..t...... 4096 sub/"], &[], &[Path::new("")]);
         assert!(p.is_empty());
-        assert!(p.copy_list(true).is_empty());
+        assert!(p.new_list(true).is_empty());
     }
 
     #[test]
@@ -540,8 +596,8 @@ mod tests {
             &[],
             &[Path::new("")],
         );
-        assert_eq!(p.copy_list(true).lost, b"a/m\0");
-        assert!(p.copy_list(false).lost.is_empty());
+        assert_eq!(p.modified_list().lost, b"a/m\0");
+        assert!(p.new_list(false).lost.is_empty());
     }
 
     #[test]
@@ -551,6 +607,6 @@ mod tests {
             &[],
             &[Path::new("")],
         );
-        assert_eq!(p.copy_list(false).bytes, b"./-n\nx\0./;semi\0");
+        assert_eq!(p.new_list(false).bytes, b"./-n\nx\0./;semi\0");
     }
 }

@@ -162,9 +162,14 @@ fn group(out: &mut String, plan: &Plan, change: Change, listing: Listing<'_>, ma
 }
 
 fn type_change(entry: &Entry) -> String {
-    match entry.replaces {
-        Some(old) => format!("  ({} replaces {old})", entry.file_type),
-        None => String::new(),
+    match (entry.replaces, entry.replaces_entries) {
+        (Some(old), 0) => format!("  ({} replaces {old})", entry.file_type),
+        (Some(old), n) => format!(
+            "  ({} replaces {old} of {}, which go with it)",
+            entry.file_type,
+            plural(n, "entry", "entries")
+        ),
+        (None, _) => String::new(),
     }
 }
 

@@ -1,7 +1,9 @@
 //! One action's work at its destinations: one dry run each to plan, every question before any
 //! transfer, then rsync on exactly the approved entries (rsync-notes.md §4).
 
-use std::ffi::OsString;
+use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
+use std::fs;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -55,9 +57,19 @@ pub(crate) struct Decided<'c> {
 /// One approved rsync command and the list file it reads (kept until it has run).
 #[derive(Debug)]
 struct Run {
+    kind: RunKind,
     command: RsyncCommand,
     list: List,
     _file: NamedTempFile,
+}
+
+/// Which part of a plan a run carries out. They run in this order: deletions free space first,
+/// and an approved folder that replaces a file must exist before the new entries inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunKind {
+    Delete,
+    Overwrite,
+    Create,
 }
 
 /// How a destination ended.
@@ -125,7 +137,7 @@ impl<'c> Job<'_, 'c> {
             command = command.args(["--delete", "--delete-missing-args"]);
         }
         command
-            .args(self.filter_args())
+            .args(self.filter_args(destination))
             .arg("--relative")
             .args(self.rels.iter().map(|rel| self.source.rsync_relative(rel)))
             .arg(destination.rsync_root())
@@ -137,19 +149,54 @@ impl<'c> Job<'_, 'c> {
     }
 
     /// The configuration's excludes, `.micsyncignore` files, and for `--tree` directories only.
-    fn filter_args(&self) -> Vec<OsString> {
+    fn filter_args(&self, destination: &Location) -> Vec<OsString> {
         let mut args: Vec<OsString> = self
             .config
             .exclude
             .iter()
             .map(|p| OsString::from(format!("--exclude={p}")))
             .collect();
+        // Ignore files are never deleted: deleting one would expose what it protects.
+        args.insert(0, format!("--filter=protect {IGNORE_FILE}").into());
+        args.extend(
+            self.ancestor_ignore_files(destination)
+                .into_iter()
+                .map(|file| {
+                    let mut rule = OsString::from("--filter=merge ");
+                    rule.push(file);
+                    rule
+                }),
+        );
         args.push(format!("--filter=dir-merge {IGNORE_FILE}").into());
         args.push(format!("--filter=-p {}/", guard::PARTIAL_DIR).into());
         if self.settings.action == Action::Tree {
             args.extend(["--include=*/".into(), "--exclude=*".into()]);
         }
         args
+    }
+
+    /// The ignore files of the folders above the given paths, at the source and the destination.
+    /// rsync reads a `.micsyncignore` only in the folders it transfers, and `--relative
+    /// root/./sub` starts below them; merged as they are, their rules apply on both sides, so
+    /// what they name is neither copied nor deleted. (A pattern anchored with `/` in them is
+    /// anchored at the location's root.)
+    fn ancestor_ignore_files(&self, destination: &Location) -> Vec<PathBuf> {
+        let mut dirs: Vec<&Path> = Vec::new();
+        for rel in self.rels {
+            dirs.extend(rel.ancestors().skip(1));
+        }
+        dirs.sort();
+        dirs.dedup();
+        let mut files = Vec::new();
+        for location in [self.source, destination] {
+            for dir in &dirs {
+                let file = location.local_path(dir).join(IGNORE_FILE);
+                if file.is_file() {
+                    files.push(file);
+                }
+            }
+        }
+        files
     }
 
     /// Shows each plan and asks its questions, before anything runs. Destinations with the same
@@ -222,14 +269,14 @@ impl<'c> Job<'_, 'c> {
                 }
             }
             let mut runs = Vec::new();
-            let delete_list = if delete {
-                plan.delete_list()
-            } else {
-                List::default()
-            };
-            for (list, deleting) in [(delete_list, true), (plan.copy_list(overwrite), false)] {
-                if !list.is_empty() {
-                    runs.push(self.prepare(destination, list, deleting)?);
+            let lists = [
+                (RunKind::Delete, delete.then(|| plan.delete_list())),
+                (RunKind::Overwrite, overwrite.then(|| plan.modified_list())),
+                (RunKind::Create, Some(plan.new_list(overwrite))),
+            ];
+            for (kind, list) in lists {
+                if let Some(list) = list.filter(|l| !l.is_empty()) {
+                    runs.push(self.prepare(destination, list, kind)?);
                 }
             }
             decided.push(Decided {
@@ -320,48 +367,64 @@ impl<'c> Job<'_, 'c> {
     }
 
     /// Writes the list file and builds the command that runs exactly that list.
-    fn prepare(&self, destination: &Location, list: List, deleting: bool) -> Result<Run> {
+    fn prepare(&self, destination: &Location, list: List, kind: RunKind) -> Result<Run> {
         let mut file = tempfile::Builder::new()
             .prefix("micsync-list-")
             .tempfile()
             .and_then(|mut f| f.write_all(&list.bytes).and(f.flush()).map(|_| f))
             .map_err(|e| Error::Failed(format!("cannot write the list of entries: {e}")))?;
         let _ = file.as_file_mut().sync_data();
-        let deletions = deleting.then_some(list.deleted);
-        let command = self.transfer_command(destination, file.path(), deletions);
+        let command = self.transfer_command(destination, file.path(), kind, &list);
         Ok(Run {
+            kind,
             command,
             list,
             _file: file,
         })
     }
 
-    /// Runs the entries of a list file. rsync writes each file under a temporary name and
-    /// renames it when complete; an interrupted file is kept in `.micsync-partial` beside it
-    /// (never under its final name, and out of every plan) and resumed by the next run
-    /// (rsync-notes.md §9). A deletion run (`deletions` planned) also refuses to
-    /// create or update anything (`--existing --ignore-existing`), so an entry that reappeared in
-    /// the source since the plan is left alone, and stops past the planned number of deletions
-    /// (`--max-delete`), so entries that appeared below a deleted folder since the plan are not
-    /// all lost; a copy run has no `--delete-missing-args`, so an entry that vanished from the
-    /// source is never deleted at the destination.
+    /// Runs the entries of a list file, and nothing else, whatever changed since the plan.
+    /// rsync writes each file under a temporary name and renames it when complete; an
+    /// interrupted file is kept in `.micsync-partial` beside it (never under its final name, and
+    /// out of every plan) and resumed by the next run (rsync-notes.md §9).
+    /// - A deletion run refuses to create or update anything (`--existing --ignore-existing`),
+    ///   so an entry that reappeared in the source is left alone, and stops past the planned
+    ///   number of deletions (`--max-delete`).
+    /// - An overwrite run removes a folder (`--force`) only when an approved entry replaces one.
+    /// - A creation run never touches what exists (`--ignore-existing`): an entry that appeared
+    ///   at the destination since the plan was never approved to be overwritten.
+    /// - No copy run has `--delete-missing-args`: an entry that vanished from the source is never
+    ///   deleted at the destination.
     pub(crate) fn transfer_command(
         &self,
         destination: &Location,
-        list: &Path,
-        deletions: Option<usize>,
+        list_file: &Path,
+        kind: RunKind,
+        list: &List,
     ) -> RsyncCommand {
         let command = RsyncCommand::new(self.rsync)
             .arg("--archive")
-            .files_from(list)
-            .args(["--no-implied-dirs", "--force", "--out-format=%i %l %n"])
+            .files_from(list_file)
+            .args(["--no-implied-dirs", "--out-format=%i %l %n"])
             .arg(format!("--partial-dir={}", guard::PARTIAL_DIR));
-        let command = match deletions {
-            Some(count) => command
-                .args(["--delete-missing-args", "--existing", "--ignore-existing"])
-                .arg(format!("--max-delete={count}")),
-            None if self.settings.progress => command.args(progress::RSYNC_ARGS),
-            None => command,
+        let command = match kind {
+            RunKind::Delete => command
+                .args([
+                    "--delete-missing-args",
+                    "--existing",
+                    "--ignore-existing",
+                    "--force",
+                ])
+                .arg(format!("--max-delete={}", list.deleted)),
+            RunKind::Overwrite if list.needs_force => command.arg("--force"),
+            RunKind::Overwrite => command,
+            RunKind::Create => command.arg("--ignore-existing"),
+        };
+        let command = match kind {
+            RunKind::Overwrite | RunKind::Create if self.settings.progress => {
+                command.args(progress::RSYNC_ARGS)
+            }
+            _ => command,
         };
         command
             .arg(self.source.rsync_root())
@@ -405,6 +468,15 @@ impl<'c> Job<'_, 'c> {
         let started = Instant::now();
         let (mut new, mut modified, mut deleted, mut bytes) = (0, 0, 0, 0);
         for run in runs {
+            ensure_not_interrupted()?;
+            if run.kind == RunKind::Delete {
+                if let Err(change) = ensure_deletions_unchanged(destination, &run.list) {
+                    eprintln!(
+                        "micsync: {name}: not changed: {change}; run micsync again to see a new plan"
+                    );
+                    return Ok(false);
+                }
+            }
             let bar = Progress::new(
                 self.settings.progress && run.list.bytes_to_send > 0,
                 run.list.bytes_to_send,
@@ -415,7 +487,9 @@ impl<'c> Job<'_, 'c> {
             ensure_not_interrupted()?;
             match result {
                 Ok(finished) => {
-                    if finished.vanished {
+                    // In a deletion run, "vanished" only means that a listed entry's parent is
+                    // missing from the source too, which is why it is deleted.
+                    if finished.vanished && run.kind != RunKind::Delete {
                         eprintln!(
                             "micsync: warning: {name}: some source files vanished during the transfer\n{}",
                             finished.stderr.trim_end()
@@ -439,6 +513,34 @@ impl<'c> Job<'_, 'c> {
         );
         Ok(true)
     }
+}
+
+/// Folders are deleted whole (`--force`). Before that, each must still hold only entries that
+/// the plan deletes: an entry that appeared in one since the plan was never approved.
+fn ensure_deletions_unchanged(
+    destination: &Location,
+    list: &List,
+) -> std::result::Result<(), String> {
+    let names = || list.lost.split(|&b| b == 0).filter(|n| !n.is_empty());
+    let planned: HashSet<&[u8]> = names().map(|n| n.strip_suffix(b"/").unwrap_or(n)).collect();
+    for dir in names().filter_map(|n| n.strip_suffix(b"/")) {
+        let Ok(entries) = fs::read_dir(destination.local_path(Path::new(OsStr::from_bytes(dir))))
+        else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let mut rel = dir.to_vec();
+            rel.push(b'/');
+            rel.extend_from_slice(entry.file_name().as_bytes());
+            if !planned.contains(rel.as_slice()) {
+                return Err(format!(
+                    "{} appeared in a folder to be deleted",
+                    show::escape(&rel)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// "in BACKUP /a", or "in each of the 2 destinations above" for a shared plan.

@@ -112,7 +112,8 @@ mod backup {
         env.mkdir("usb2/docs/x");
         env.run(&["--backup", "docs"])
             .code(2)
-            .stdout_has("~ x  (file replaces directory)")
+            .stdout_has("~ x  (file replaces directory of 2 entries, which go with it)")
+            .stdout_has("~ x  (file replaces directory)\n")
             .stdout_lacks("+ x");
         assert!(env.exists("usb1/docs/x/deep/f"));
         env.run(&["--backup", "-m", "docs"]).success();
@@ -566,5 +567,52 @@ mod exclusions {
         assert!(env.exists("usb1/docs/sub/src.c"));
         assert!(!env.exists("usb1/docs/a.log"));
         assert!(!env.exists("usb1/docs/sub/build"));
+    }
+}
+
+mod ignore_files {
+    use super::*;
+
+    #[test]
+    fn ignore_files_above_a_given_path_still_apply() {
+        let env = TestEnv::new();
+        env.docs();
+        env.file("home/docs/.micsyncignore", "- *.log\n");
+        env.file("home/docs/sub/x.log", "log");
+        env.file("home/docs/sub/keep", "k");
+        env.run(&["--backup", "docs/sub"])
+            .success()
+            .stdout_lacks("x.log");
+        assert!(env.exists("usb1/docs/sub/keep") && !env.exists("usb1/docs/sub/x.log"));
+        env.file("usb1/docs/.micsyncignore", "- *.log\n");
+        env.run(&["--work", "-D", "--from", "../usb1/docs", "docs/sub"])
+            .success();
+        assert!(
+            env.exists("home/docs/sub/x.log"),
+            "an ignored entry is never deleted"
+        );
+    }
+
+    #[test]
+    fn an_ignore_file_is_never_deleted() {
+        let env = TestEnv::new();
+        env.docs();
+        env.file("home/docs/.micsyncignore", "- *.log\n");
+        env.file("home/docs/app.log", "log");
+        env.file("home/docs/a", "a");
+        env.file("usb1/docs/a", "a");
+        for _ in 0..2 {
+            env.run(&[
+                "--work",
+                "-D",
+                "--max-delete",
+                "10",
+                "--from",
+                "../usb1/docs",
+                "docs",
+            ])
+            .success();
+        }
+        assert!(env.exists("home/docs/.micsyncignore") && env.exists("home/docs/app.log"));
     }
 }

@@ -11,6 +11,7 @@ mod hostile;
 mod list;
 mod names;
 mod paths;
+mod races;
 mod status;
 mod status_report;
 mod system;

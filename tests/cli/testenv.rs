@@ -152,6 +152,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run whose command the test built itself.
+    pub fn from_output(args: &[&str], output: Output) -> Self {
+        Run::new(args.iter().map(|a| a.to_string()).collect(), output)
+    }
+
     fn new(args: Vec<String>, output: Output) -> Self {
         Run {
             args,
