@@ -35,8 +35,9 @@ pub(crate) enum Error {
 }
 
 fn unasked_message(unasked: &[Unasked]) -> String {
-    let mut text =
-        String::from("standard input is not a terminal, so these questions could not be asked:");
+    let mut text = String::from(
+        "no terminal to ask on (standard input and standard error must both be terminals), so these questions could not be asked:",
+    );
     for u in unasked {
         text.push_str(&format!(
             "\n  {}\n    answer it with {}",

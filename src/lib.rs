@@ -38,6 +38,7 @@ use crate::settings::{Settings, Task};
 /// Parses the command line, runs, prints any error in one place as `micsync: <message>`, and
 /// returns the exit status.
 pub fn main_exit_code() -> ExitCode {
+    signals::restore_sigpipe();
     let cli = cli::Cli::parse();
     match run(cli) {
         Ok(status) => status.into(),

@@ -92,10 +92,13 @@ impl Location {
         paths::join_bytes(&self.path, &Path::new(".").join(rel), false)
     }
 
-    /// The path of `absolute` relative to this location, when it lies inside it. `absolute` is
-    /// compared as given (normalised) and with its symbolic links resolved.
+    /// The path relative to this location of a path given as `lexical` (normalised) and `real`
+    /// (the symbolic links of its folders resolved), when it lies inside it. The real path
+    /// decides, so that a path through a symlink inside the location maps to where the data is,
+    /// and one through a symlink pointing out of the location is not inside it. The lexical path
+    /// only serves for the root itself, which may be a symlink (a mount point alias).
     pub(crate) fn relative(&self, lexical: &Path, real: &Path) -> Option<PathBuf> {
-        paths::relative_to(lexical, &self.path).or_else(|| paths::relative_to(real, &self.real))
+        paths::relative_to(real, &self.real).or_else(|| (lexical == self.path).then(PathBuf::new))
     }
 }
 

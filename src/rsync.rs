@@ -166,6 +166,7 @@ impl RsyncCommand {
             .args(&self.args)
             .env("LC_ALL", "C")
             .stdin(Stdio::null());
+        signals::end_with_parent(&mut command);
         command
     }
 

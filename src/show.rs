@@ -220,6 +220,14 @@ pub(crate) fn escape(bytes: &[u8]) -> String {
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
                 '\\' => out.push_str("\\\\"),
+                // Direction overrides could make a name look like another one.
+                '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}' => {
+                    let _ = write!(out, "\\u{{{:04x}}}", u32::from(c));
+                }
                 c if c.is_control() => {
                     let mut buf = [0; 4];
                     for b in c.encode_utf8(&mut buf).bytes() {
@@ -253,5 +261,9 @@ mod tests {
         assert_eq!(escape(b"a\nb\tc\\d"), "a\\nb\\tc\\\\d");
         assert_eq!(escape(b"bad\xffbyte\x1b[31m"), "bad\\xffbyte\\x1b[31m");
         assert_eq!(escape("café ok".as_bytes()), "café ok");
+        assert_eq!(
+            escape("evil\u{202e}txt.exe".as_bytes()),
+            "evil\\u{202e}txt.exe"
+        );
     }
 }

@@ -40,6 +40,33 @@ fn forward(pid: i32, signal: i32) {
     }
 }
 
+/// Restores the default action of SIGPIPE (Rust ignores it), so that `micsync … | head` ends
+/// quietly when the reader goes away instead of failing on every later write.
+#[allow(unsafe_code)]
+pub(crate) fn restore_sigpipe() {
+    // SAFETY: setting a signal's disposition to SIG_DFL has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Makes a child receive SIGTERM when micsync dies, even by SIGKILL, so that no rsync goes on
+/// writing into a location after micsync (and its lock) are gone.
+#[allow(unsafe_code)]
+pub(crate) fn end_with_parent(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs between fork and exec and only calls prctl(2), which is
+    // async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Whether the user interrupted micsync (Ctrl-C) or it was asked to terminate.
 pub(crate) fn is_interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)

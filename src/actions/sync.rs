@@ -60,7 +60,8 @@ struct Run {
     kind: RunKind,
     command: RsyncCommand,
     list: List,
-    _file: NamedTempFile,
+    /// Removed when the run is dropped; `None` when kept for the user (`-n -v`).
+    _file: Option<NamedTempFile>,
 }
 
 /// Which part of a plan a run carries out. They run in this order: deletions free space first,
@@ -287,7 +288,14 @@ impl<'c> Job<'_, 'c> {
         }
         if self.settings.verbose && decided.iter().any(|d| !d.runs.is_empty()) {
             for run in decided.iter().flat_map(|d| &d.runs) {
-                self.announce(&run.command, run.command.list_note());
+                let note = run
+                    .command
+                    .list_note()
+                    .map(|note| match self.settings.dry_run {
+                        true => format!("{note}; kept after this dry run, delete it when done"),
+                        false => note,
+                    });
+                self.announce(&run.command, note);
             }
             if !self.settings.dry_run
                 && prompter.is_interactive()
@@ -368,13 +376,20 @@ impl<'c> Job<'_, 'c> {
 
     /// Writes the list file and builds the command that runs exactly that list.
     fn prepare(&self, destination: &Location, list: List, kind: RunKind) -> Result<Run> {
-        let mut file = tempfile::Builder::new()
+        let file = tempfile::Builder::new()
             .prefix("micsync-list-")
             .tempfile()
             .and_then(|mut f| f.write_all(&list.bytes).and(f.flush()).map(|_| f))
             .map_err(|e| Error::Failed(format!("cannot write the list of entries: {e}")))?;
-        let _ = file.as_file_mut().sync_data();
         let command = self.transfer_command(destination, file.path(), kind, &list);
+        // A dry run's printed commands stay runnable: their lists are kept for the user.
+        let file = if self.settings.dry_run && self.settings.verbose {
+            file.keep()
+                .map_err(|e| Error::Failed(format!("cannot keep the list of entries: {e}")))?;
+            None
+        } else {
+            Some(file)
+        };
         Ok(Run {
             kind,
             command,

@@ -616,3 +616,65 @@ mod ignore_files {
         assert!(env.exists("home/docs/.micsyncignore") && env.exists("home/docs/app.log"));
     }
 }
+
+mod commands {
+    use super::*;
+
+    /// The `$ ` lines of `-v` output that run a list, by the option that tells them apart.
+    fn transfer_lines(stdout: &str) -> Vec<&str> {
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("$ ") && l.contains("--files-from="))
+            .collect()
+    }
+
+    #[test]
+    fn each_part_of_a_plan_runs_with_only_the_options_it_needs() {
+        let env = diverged();
+        env.file("home/docs/x/inner", "a folder in WORKING");
+        env.file("usb1/docs/x", "a file in the BACKUP");
+        let run = env.run(&[
+            "--work",
+            "-n",
+            "-v",
+            "-m",
+            "-D",
+            "--max-delete",
+            "10",
+            "--from",
+            "../usb1/docs",
+            "docs",
+        ]);
+        run.success();
+        let lines = transfer_lines(&run.stdout);
+        assert_eq!(lines.len(), 3, "delete, overwrite, create: {}", run.stdout);
+        let (delete, overwrite, create) = (lines[0], lines[1], lines[2]);
+        assert!(delete.contains("--delete-missing-args --existing --ignore-existing --force"));
+        assert!(
+            overwrite.contains("--force"),
+            "the file x replaces a folder: {overwrite}"
+        );
+        assert!(!create.contains("--force") && create.contains("--ignore-existing"));
+        for line in lines {
+            assert!(!line.contains("--delete ") && !line.contains("--recursive"));
+        }
+    }
+
+    #[test]
+    fn dry_run_commands_can_be_pasted_later_and_do_what_was_shown() {
+        let env = diverged();
+        let run = env.run(&["--backup", "-n", "-v", "-m", "docs"]);
+        run.success().stdout_has("kept after this dry run");
+        for line in transfer_lines(&run.stdout) {
+            let status = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(&line[2..])
+                .status()
+                .unwrap();
+            assert!(status.success(), "{line}");
+        }
+        assert_eq!(env.read("usb1/docs/new.txt"), "new");
+        assert_eq!(env.read("usb1/docs/mod.txt"), "changed in working");
+        assert_eq!(env.read("usb1/docs/only.txt"), "only in backup");
+    }
+}

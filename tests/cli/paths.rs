@@ -126,3 +126,29 @@ fn paths_fitting_several_configurations_need_a_choice() {
         .code(2)
         .stderr_has("no such configuration");
 }
+
+#[test]
+fn a_path_through_a_symlink_inside_the_location_maps_to_the_real_folder() {
+    let env = TestEnv::new();
+    env.docs();
+    env.file("home/docs/real/b/f", "f");
+    env.link("home/docs/a", "real");
+    env.run(&["--backup", "docs/a/b"]).success();
+    assert_eq!(env.read("usb1/docs/real/b/f"), "f");
+    assert!(
+        !env.exists("usb1/docs/a"),
+        "no real folder where WORKING has a symlink"
+    );
+}
+
+#[test]
+fn a_path_through_a_symlink_out_of_the_location_is_not_inside_it() {
+    let env = TestEnv::new();
+    env.docs();
+    env.file("outside/sub/f", "f");
+    env.link("home/docs/ext", "../../outside");
+    env.run(&["--backup", "docs/ext/sub"])
+        .code(1)
+        .stderr_has("is not inside any WORKING or BACKUP location");
+    assert!(!env.exists("usb1/docs/ext"));
+}

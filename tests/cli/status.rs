@@ -217,3 +217,32 @@ fn an_old_rsync_is_a_clear_error_before_anything_runs() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn a_reader_that_goes_away_ends_micsync_quietly() {
+    let env = TestEnv::new();
+    env.docs();
+    for i in 0..3000 {
+        env.file(&format!("home/docs/f{i:04}"), "x");
+    }
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' --backup -n docs | head -n 1 >/dev/null; echo \"status ${{PIPESTATUS[0]}}\" >&2",
+            env!("CARGO_BIN_EXE_micsync")
+        ))
+        .current_dir(env.home())
+        .env("HOME", env.home())
+        .env("MICSYNC_CONFIG", env.config_path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("status 141"),
+        "ended by SIGPIPE like any filter: {stderr}"
+    );
+}
