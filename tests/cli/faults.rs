@@ -19,10 +19,7 @@ fn big_file_world(size: u64) -> TestEnv {
     env.mkdir("home/docs");
     env.mkdir("usb1/docs");
     env.config(&[("documents", &["home/docs"], &["usb1/docs"])]);
-    fs::File::create(env.path("home/docs/big.bin"))
-        .unwrap()
-        .set_len(size)
-        .unwrap();
+    env.sparse_file("home/docs/big.bin", size);
     env
 }
 
@@ -35,23 +32,8 @@ fn start_big_transfer(env: &TestEnv) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while !has_temp_file(&env.path("usb1/docs")) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the transfer never started"
-        );
-        thread::sleep(Duration::from_millis(5));
-    }
+    env.wait_for_temp_file("usb1/docs");
     child
-}
-
-fn has_temp_file(dir: &Path) -> bool {
-    fs::read_dir(dir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".big.bin."))
-    })
 }
 
 /// Waits for micsync and returns its exit status and standard error.
@@ -127,7 +109,7 @@ fn rsync_killed_mid_transfer_leaves_a_partial_that_the_next_run_resumes() {
         env.exists("usb1/docs/.micsync-partial/big.bin"),
         "the partial is kept"
     );
-    assert!(!has_temp_file(&env.path("usb1/docs")));
+    assert!(!env.has_temp_file("usb1/docs"));
 
     env.run(&["--backup", "docs"])
         .success()
@@ -155,7 +137,7 @@ fn sigterm_to_micsync_is_status_130_and_keeps_only_a_partial() {
         !env.exists("usb1/docs/big.bin"),
         "no half-written file under the final name"
     );
-    assert!(!has_temp_file(&env.path("usb1/docs")));
+    assert!(!env.has_temp_file("usb1/docs"));
     assert!(env.exists("usb1/docs/.micsync-partial/big.bin"));
     env.run(&["--backup", "-n", "docs"])
         .success()
@@ -191,7 +173,7 @@ fn a_full_disk_fails_its_destination_keeps_the_old_file_and_the_others_are_done(
         "the old file is intact"
     );
     assert_eq!(fs::read(env.path("usb2/docs/big")).unwrap(), new);
-    assert!(!has_temp_file(&env.path("usb1/docs")));
+    assert!(!env.has_temp_file("usb1/docs"));
 }
 
 #[test]

@@ -117,10 +117,7 @@ fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> Option<i32>
 fn sigint_during_a_transfer_is_status_130_and_leaves_no_partial_file() {
     let env = TestEnv::new();
     env.docs();
-    let big = env.path("home/docs/big.bin");
-    let file = fs::File::create(&big).unwrap();
-    file.set_len(4 << 30).unwrap();
-    drop(file);
+    env.sparse_file("home/docs/big.bin", 4 << 30);
     let mut child = env
         .process()
         .args(["--backup", "docs"])
@@ -128,14 +125,7 @@ fn sigint_during_a_transfer_is_status_130_and_leaves_no_partial_file() {
         .spawn()
         .unwrap();
     // Wait until rsync is writing its temporary file, then interrupt micsync alone.
-    let start = Instant::now();
-    while !has_temp_file(&env.path("usb1/docs")) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the transfer never started"
-        );
-        thread::sleep(Duration::from_millis(10));
-    }
+    env.wait_for_temp_file("usb1/docs");
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -147,23 +137,13 @@ fn sigint_during_a_transfer_is_status_130_and_leaves_no_partial_file() {
         "no half-written file under the final name"
     );
     assert!(
-        !has_temp_file(&env.path("usb1/docs")),
+        !env.has_temp_file("usb1/docs"),
         "rsync removed its temporary file"
     );
     assert!(
         !env.exists("usb2/docs/big.bin"),
         "later destinations are not started"
     );
-}
-
-fn has_temp_file(dir: &std::path::Path) -> bool {
-    fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with(".big.bin."))
-        })
-        .unwrap_or(false)
 }
 
 /// A PATH holding only a fake `rsync` (when `version` is given) and the tools tests need.

@@ -4,7 +4,7 @@
 use std::fs;
 use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rexpect::session::{PtySession, spawn_command};
 
@@ -176,8 +176,7 @@ fn ctrl_c_at_a_question_changes_nothing_and_exits_130() {
 /// A 2 GiB sparse file: rsync reads and writes every byte, which takes long enough to watch.
 fn big_file(env: &TestEnv) {
     env.docs();
-    let file = fs::File::create(env.path("home/docs/big.bin")).unwrap();
-    file.set_len(2 << 30).unwrap();
+    env.sparse_file("home/docs/big.bin", 2 << 30);
 }
 
 #[test]
@@ -185,18 +184,7 @@ fn ctrl_c_during_a_transfer_stops_rsync_and_leaves_no_partial_file() {
     let env = TestEnv::new();
     big_file(&env);
     let mut s = spawn(&env, &["--backup", "docs"], &[]);
-    let start = Instant::now();
-    while !fs::read_dir(env.path("usb1/docs"))
-        .unwrap()
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().starts_with(".big.bin."))
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the transfer never started"
-        );
-        thread::sleep(Duration::from_millis(10));
-    }
+    env.wait_for_temp_file("usb1/docs");
     s.send_control('c').unwrap();
     let output = finish(&mut s, 130);
     assert!(

@@ -137,6 +137,36 @@ impl TestEnv {
         Run::new(args.iter().map(|a| a.to_string()).collect(), output)
     }
 
+    /// A sparse file of `size` bytes: rsync reads and writes every byte, so a few GiB take long
+    /// enough to interrupt.
+    pub fn sparse_file(&self, rel: &str, size: u64) {
+        fs::File::create(self.path(rel))
+            .expect("create")
+            .set_len(size)
+            .expect("set_len");
+    }
+
+    /// Whether rsync's temporary file for `big.bin` (`.big.bin.XXXXXX`) is in `rel`.
+    pub fn has_temp_file(&self, rel: &str) -> bool {
+        fs::read_dir(self.path(rel)).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with(".big.bin."))
+        })
+    }
+
+    /// Returns once rsync is writing `big.bin` into `rel`; fails after 30 seconds.
+    pub fn wait_for_temp_file(&self, rel: &str) {
+        let start = std::time::Instant::now();
+        while !self.has_temp_file(rel) {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "the transfer never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Every entry below `rel`, by relative path.
     pub fn tree(&self, rel: &str) -> BTreeMap<PathBuf, Node> {
         tree(&self.path(rel))
