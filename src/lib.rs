@@ -5,6 +5,7 @@ mod actions;
 mod cli;
 mod config;
 mod error;
+mod generate;
 pub mod itemize;
 mod location;
 mod paths;
@@ -18,16 +19,17 @@ mod signals;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::error::{Error, Result, Status};
 use crate::settings::Settings;
 
 /// Parses the command line, runs, prints any error in one place as `micsync: <message>`, and
 /// returns the exit status.
 pub fn main_exit_code() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match run(cli) {
+    let result = match cli::parse() {
+        cli::Invocation::Generate(kind) => generate::print(kind),
+        cli::Invocation::Run(cli) => run(cli),
+    };
+    match result {
         Ok(status) => status.into(),
         Err(error) => {
             eprintln!("micsync: {error}");

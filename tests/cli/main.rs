@@ -2,6 +2,7 @@
 
 mod actions;
 mod configuration;
+mod generate;
 mod names;
 mod paths;
 mod status;
