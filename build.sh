@@ -14,6 +14,8 @@ pkgid=$(cargo pkgid)
 version=${pkgid##*[#@]}
 dist=target/dist
 
+# Everything under ./target, whatever CARGO_TARGET_DIR the caller has set.
+export CARGO_TARGET_DIR=target
 cargo build --release --locked
 binary=target/release/$name
 
@@ -25,13 +27,19 @@ cp "$binary" "$dist/$name"
 "$binary" --generate zsh >"$dist/completions/_$name"
 "$binary" --generate fish >"$dist/completions/$name.fish"
 
-if ! git diff --quiet HEAD --; then
-  echo "build.sh: warning: uncommitted changes are not in the source tarball (it is HEAD)" >&2
+# Only from a git checkout of micsync itself: an unpacked release tarball has no history, and
+# may sit inside some other git repository whose HEAD is not micsync.
+if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(pwd -P)" ]; then
+  if ! git diff --quiet HEAD --; then
+    echo "build.sh: warning: uncommitted changes are not in the source tarball (it is HEAD)" >&2
+  fi
+  tarball=$name-$version.tar.gz
+  git archive --format=tar --prefix="$name-$version/" HEAD | gzip -n -9 >"$dist/$tarball"
+  (cd "$dist" && sha256sum "$tarball" >SHA256SUMS)
+else
+  echo "build.sh: not a git checkout of $name: no source tarball" >&2
 fi
-tarball=$name-$version.tar.gz
-git archive --format=tar --prefix="$name-$version/" HEAD | gzip -n -9 >"$dist/$tarball"
-(cd "$dist" && sha256sum "$tarball" >SHA256SUMS)
 
 echo "build.sh: $name $version in $dist:"
 (cd "$dist" && find . -type f | sort)
-cat "$dist/SHA256SUMS"
+
