@@ -124,30 +124,18 @@ pub(crate) struct Cli {
     pub(crate) paths: Vec<OsString>,
 }
 
-/// What the command line asks for.
-#[derive(Debug)]
-pub(crate) enum Invocation {
-    /// An action, with everything typed for it.
-    Run(Cli),
-    /// `micsync --generate KIND`: print the man page or a completion script.
-    Generate(Generated),
-}
-
-/// Parses the command line; exits with clap's message and status 2 on a usage error.
+/// `Some(KIND)` when the command line is exactly `micsync --generate KIND`; then the man page or
+/// a completion script is printed instead of parsing `Cli`.
 ///
-/// `micsync --generate KIND` (for build.sh and packagers) is recognised by a separate one-flag
-/// command, tried first, so that `Cli` stays exactly what users see: a hidden flag in `Cli`
-/// would have to join the required "action" group, and clap prints every member of a group in
-/// usage errors and clap_complete completes hidden flags.
-pub(crate) fn parse() -> Invocation {
-    match generate_command().try_get_matches() {
-        Ok(matches) => Invocation::Generate(
-            *matches
-                .get_one::<Generated>("generate")
-                .expect("--generate is required"),
-        ),
-        Err(_) => Invocation::Run(Cli::parse()),
-    }
+/// A separate one-flag command recognises it, so that `Cli` stays exactly what users see: a
+/// hidden flag in `Cli` would have to join the required "action" group, and clap prints every
+/// member of a group in usage errors, and clap_complete completes hidden flags. Anything else
+/// (`micsync` alone included) is left to `Cli::parse`.
+pub(crate) fn generate_request() -> Option<Generated> {
+    generate_command()
+        .try_get_matches()
+        .ok()
+        .and_then(|matches| matches.get_one::<Generated>("generate").copied())
 }
 
 /// `micsync --generate KIND` and nothing else.

@@ -19,15 +19,17 @@ mod signals;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
 use crate::error::{Error, Result, Status};
 use crate::settings::Settings;
 
 /// Parses the command line, runs, prints any error in one place as `micsync: <message>`, and
 /// returns the exit status.
 pub fn main_exit_code() -> ExitCode {
-    let result = match cli::parse() {
-        cli::Invocation::Generate(kind) => generate::print(kind),
-        cli::Invocation::Run(cli) => run(cli),
+    let result = match cli::generate_request() {
+        Some(kind) => generate::print(kind),
+        None => run(cli::Cli::parse()),
     };
     match result {
         Ok(status) => status.into(),
