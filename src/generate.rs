@@ -60,7 +60,7 @@ use Block::{Item, Literal, Text};
 
 const SECTIONS: &[(&str, &[Block])] = &[
     (
-        "CONFIGURATION",
+        "CONFIGURATION FILE",
         &[
             Text(
                 "WORKING and BACKUP locations are declared once, in ~/.micsync.json (or the file \
