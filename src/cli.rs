@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Parser, ValueEnum};
+use clap::{Arg, ArgGroup, Command, Parser, ValueEnum, value_parser};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -63,18 +63,37 @@ const EDIT_CONFLICTS: [&str; 2] = ["json", "config_name"];
 )]
 pub(crate) struct Cli {
     /// Copy PATHS from WORKING to every accessible BACKUP; never deletes there
+    ///
+    /// The source is the WORKING location that holds PATHS (PATHS given in a BACKUP: the
+    /// accessible WORKING); the destinations are every accessible BACKUP, or those named with
+    /// --to. New entries are copied, modified entries are listed and asked about (-m, -k answer
+    /// in advance), entries found only in a BACKUP are never deleted. Takes -m -k -s -v -n.
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) backup: bool,
 
     /// Copy PATHS from a BACKUP to WORKING
+    ///
+    /// The source is the BACKUP that holds PATHS, else one chosen among the accessible BACKUPs
+    /// (--from); the destination is the WORKING that holds PATHS, else one chosen (--to). A path
+    /// deleted from WORKING may be given: it is restored. New entries are copied, modified
+    /// entries are listed and asked about, entries found only in WORKING are kept unless -d or -D
+    /// is given. Takes -m -k -d -D -s -v -n.
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) work: bool,
 
     /// Copy PATHS from one BACKUP to other BACKUPs
+    ///
+    /// The source is the BACKUP that holds PATHS, else one chosen (--from); the destinations are
+    /// one or more other BACKUPs, chosen (--to). New, modified and only-at-destination entries
+    /// are handled as with --work. Takes -m -k -d -D -s -v -n.
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) transfer: bool,
 
     /// Create the folder skeleton of PATHS from a BACKUP in WORKING, without files
+    ///
+    /// The source is the BACKUP that holds PATHS, else one chosen (--from); the destination is
+    /// the WORKING that holds PATHS, else one chosen (--to). Only directories are created: no
+    /// file is copied, nothing is overwritten or deleted. Takes -s -v -n.
     #[arg(long, group = "action", help_heading = "Actions")]
     pub(crate) tree: bool,
 
@@ -164,6 +183,9 @@ pub(crate) struct Cli {
     pub(crate) hide_dirs: bool,
 
     /// Print every rsync command; in a terminal, ask before running each transfer
+    ///
+    /// Each command is printed as one shell-quoted line that does the same thing when pasted
+    /// into a shell. Without a terminal the commands are printed and run.
     #[arg(short = 'v', long)]
     pub(crate) verbose: bool,
 
@@ -224,6 +246,44 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+/// `Some(KIND)` when the command line is exactly `micsync --generate KIND`; then the man page or
+/// a completion script is printed instead of parsing `Cli`.
+///
+/// A separate one-flag command recognises it, so that `Cli` stays exactly what users see: a
+/// hidden flag in `Cli` would have to join the required "action" group, and clap prints every
+/// member of a group in usage errors, and clap_complete completes hidden flags. Anything else
+/// (`micsync` alone included) is left to `Cli::parse`.
+pub(crate) fn generate_request() -> Option<Generated> {
+    generate_command()
+        .try_get_matches()
+        .ok()
+        .and_then(|matches| matches.get_one::<Generated>("generate").copied())
+}
+
+/// `micsync --generate KIND` and nothing else.
+fn generate_command() -> Command {
+    Command::new("micsync").disable_help_flag(true).arg(
+        Arg::new("generate")
+            .long("generate")
+            .value_name("KIND")
+            .required(true)
+            .value_parser(value_parser!(Generated)),
+    )
+}
+
+/// What `--generate` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Generated {
+    /// The man page, micsync.1 (roff)
+    Man,
+    /// The bash completion script
+    Bash,
+    /// The zsh completion script (_micsync)
+    Zsh,
+    /// The fish completion script
+    Fish,
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -239,6 +299,37 @@ mod tests {
     fn combined_short_options_parse() {
         let cli = Cli::try_parse_from(["micsync", "--work", "-mD", "a"]).unwrap();
         assert!(cli.work && cli.overwrite && cli.delete_without_asking);
+    }
+
+    #[test]
+    fn generate_stands_alone_without_an_action_or_paths() {
+        let matches = generate_command()
+            .try_get_matches_from(["micsync", "--generate", "zsh"])
+            .unwrap();
+        assert_eq!(matches.get_one("generate"), Some(&Generated::Zsh));
+        for args in [
+            &["micsync"][..],
+            &["micsync", "--generate", "man", "--backup", "a"],
+            &["micsync", "--generate", "man", "a"],
+            &["micsync", "--generate", "ps1"],
+            &["micsync", "--backup", "a"],
+            &["micsync", "--help"],
+        ] {
+            assert!(
+                generate_command().try_get_matches_from(args).is_err(),
+                "{args:?} is not a request to generate"
+            );
+        }
+    }
+
+    #[test]
+    fn generate_is_not_part_of_the_documented_command() {
+        assert!(
+            Cli::command()
+                .get_arguments()
+                .all(|a| a.get_id() != "generate")
+        );
+        assert!(Cli::try_parse_from(["micsync", "--generate", "man"]).is_err());
     }
 
     #[test]
@@ -262,6 +353,7 @@ mod tests {
             &["micsync", "--add-work", "n", "--config-name", "m", "a"],
             &["micsync", "--status", "--to", "b"],
             &["micsync", "--history", "3", "-D"],
+            &["micsync"],
         ] {
             assert!(
                 Cli::try_parse_from(args).is_err(),

@@ -9,6 +9,7 @@ mod config_edit;
 mod error;
 #[cfg(test)]
 mod fuzz;
+mod generate;
 mod guard;
 mod history;
 pub mod itemize;
@@ -39,8 +40,11 @@ use crate::settings::{Settings, Task};
 /// returns the exit status.
 pub fn main_exit_code() -> ExitCode {
     signals::restore_sigpipe();
-    let cli = cli::Cli::parse();
-    match run(cli) {
+    let result = match cli::generate_request() {
+        Some(kind) => generate::print(kind),
+        None => run(cli::Cli::parse()),
+    };
+    match result {
         Ok(status) => status.into(),
         Err(error) => {
             eprintln!("micsync: {error}");

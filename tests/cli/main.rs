@@ -6,6 +6,7 @@ mod config_edit;
 mod configuration;
 mod deletion;
 mod faults;
+mod generate;
 mod history;
 mod hostile;
 mod list;
