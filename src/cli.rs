@@ -189,7 +189,7 @@ pub(crate) struct Cli {
     #[arg(short = 'v', long)]
     pub(crate) verbose: bool,
 
-    /// Show the plans (and with -v the commands); change nothing, ask nothing
+    /// Show the plans (and with -v the commands); change nothing, ask no yes/no question
     #[arg(short = 'n', long)]
     pub(crate) dry_run: bool,
 
