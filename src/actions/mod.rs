@@ -2,6 +2,7 @@
 //! destination, and report.
 
 mod endpoints;
+mod execute;
 mod record;
 mod sync;
 
@@ -119,7 +120,7 @@ fn can_delete(settings: &Settings) -> bool {
 }
 
 /// Prints the closing lines and picks the exit status from the destinations' results.
-fn report(results: &[sync::Outcome<'_>], skipped: &[&Location]) -> Status {
+fn report(results: &[execute::Outcome<'_>], skipped: &[&Location]) -> Status {
     let failed: Vec<String> = results
         .iter()
         .filter(|r| r.failed)

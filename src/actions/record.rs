@@ -7,7 +7,8 @@ use crate::history::{self, DestinationRecord, MAX_NAMES, Record, RunStatus};
 use crate::location::Location;
 use crate::show;
 
-use super::sync::{Job, Outcome};
+use super::execute::Outcome;
+use super::sync::Job;
 
 /// Appends the run to the history when it changed (or tried to change) something. A failure to
 /// write the history is a warning: the data is already where it belongs.
