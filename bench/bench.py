@@ -154,14 +154,22 @@ def configure(d, name, work, backup):
 
 
 def scenarios(d, micsync, original):
+    os.makedirs(f"{d}/trash", exist_ok=True)
     s1, o1 = configure(d, "s1", f"{d}/w", f"{d}/bk")
     s2, o2 = configure(d, "s2", f"{d}/w2", f"{d}/s2bk")
     s3, _ = configure(d, "s3", f"{d}/w", f"{d}/s3bk")
     s4, o4 = configure(d, "s4", f"{d}/s4w", f"{d}/bk")
-    # `sync`: what the previous run wrote is on disk before the next run is timed.
-    reset2 = f"rm -rf {d}/s2bk && cp -al {d}/bk {d}/s2bk && sync"
-    reset3 = f"rm -rf {d}/s3bk && mkdir {d}/s3bk && sync"
-    reset4 = f"rm -rf {d}/s4w && cp -al {d}/w4 {d}/s4w && sync"
+    # A fresh destination for every run, the used one set aside in the trash and deleted at
+    # the end: deleting it here would make the next run slower. ext4 without a journal (as on
+    # the machine of RESULTS.md) does not reuse an inode for 60 s after its deletion, and skips
+    # such inodes one by one when it allocates new ones. `sync` puts the previous run's data on
+    # disk before the next run is timed.
+    def reset(path, fresh):
+        return (f"mv {path} $(mktemp -d -p {d}/trash) 2>/dev/null; {fresh} {path} && sync")
+
+    reset2 = reset(f"{d}/s2bk", f"cp -al {d}/bk")
+    reset3 = reset(f"{d}/s3bk", "mkdir")
+    reset4 = reset(f"{d}/s4w", f"cp -al {d}/w4")
     answers = b"Modify\nDelete\n"
     out = [
         ("1. nothing changed", (f"{d}/w", f"{d}/bk", False), [
@@ -271,6 +279,8 @@ def main():
                          to_rsync, to_original, mib(own), mib(tree)))
             title = ""
     shutil.rmtree(work)
+    print("deleting the used destinations", flush=True)
+    shutil.rmtree(f"{a.dir}/trash")
 
     print("6. parsing: micsync's plan parser", flush=True)
     parse = parse_bench(a.parse_bench, a.parse_lines)
