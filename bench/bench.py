@@ -105,7 +105,8 @@ def hyperfine_once(command, workdir):
         args += ["--prepare", command.prepare]
     subprocess.run(args + [command.shell()], check=True, stdout=subprocess.DEVNULL)
     with open(out) as f:
-        return json.load(f)["results"][0]["times"][0]
+        result = json.load(f)["results"][0]
+    return result["times"][0], result["user"] + result["system"]
 
 
 def changes_left(source, destination, delete):
@@ -236,7 +237,7 @@ def mib(kib):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--files", type=int, default=100_000)
-    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--runs", type=int, default=7)
     p.add_argument("--dir", required=True)
     p.add_argument("--micsync", required=True)
     p.add_argument("--original", required=True)
@@ -260,11 +261,15 @@ def main():
             if left:
                 sys.exit(f"{title}: {c.label} left {len(left)} changes, e.g. {left[:3]}")
         times = {c.label: [] for c in commands}
+        cpu = {c.label: [] for c in commands}
         for r in range(a.runs):
             print(f"{title}: round {r + 1}/{a.runs}", flush=True)
             for c in commands:
-                times[c.label].append(hyperfine_once(c, work))
+                wall, used = hyperfine_once(c, work)
+                times[c.label].append(wall)
+                cpu[c.label].append(used)
         medians = {c.label: statistics.median(times[c.label]) for c in commands}
+        cpu_medians = {c.tool: statistics.median(cpu[c.label]) for c in commands}
         by_tool = {c.tool: medians[c.label] for c in commands}
         for c in commands:
             m = medians[c.label]
@@ -274,9 +279,11 @@ def main():
                 to_original = (f"{m / by_tool['original']:.2f} / "
                                f"{m / by_tool['original -m']:.2f}")
             own, tree = memory[c.label]
+            used = cpu_medians[c.tool]
+            cpu_ratio = f" ({used / cpu_medians['rsync']:.2f}×)" if c.tool != "rsync" else ""
             rows.append((title, c.label, f"{m:.3f}",
                          f"{min(times[c.label]):.3f}–{max(times[c.label]):.3f}",
-                         to_rsync, to_original, mib(own), mib(tree)))
+                         to_rsync, to_original, f"{used:.2f}{cpu_ratio}", mib(own), mib(tree)))
             title = ""
     shutil.rmtree(work)
     print("deleting the used destinations", flush=True)
@@ -289,11 +296,11 @@ def main():
 
     host, rsync = machine()
     header = ("| scenario | command | median s | min–max s | × rsync | × original (asks / -m) "
-              "| own peak RSS MiB | largest process MiB |")
-    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|"]
+              "| CPU s (× rsync) | own peak RSS MiB | largest process MiB |")
+    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines.append(f"| 6. parse {int(parse['lines']):,} lines | plan parser | {parse['seconds']} "
-                 f"| | | | {parse['peak_mib']} | |")
+                 f"| | | | | {parse['peak_mib']} | |")
     table = "\n".join(lines)
     print()
     print(table)
@@ -319,6 +326,9 @@ Written by `bench/run.sh --files {a.files} --runs {a.runs}` on {datetime.date.to
 - **× rsync**: the median divided by raw rsync's. **× original**: micsync's median divided by the
   original micsync's, answering its questions on standard input (`Modify`, `Delete`), then run
   with the options that answer them (`-m`, `-mD`), as the original does not list anything then.
+- **CPU s**: the median of user plus system time of the command and every process it started
+  (rsync's three), as hyperfine reports it; less sensitive than wall time to other processes
+  competing for the cores, which they do when the load average is above the number of cores.
 - **own peak RSS**: the command's own process, not rsync: its VmHWM (the kernel's high-water
   mark) read from /proc/PID/status every 2 ms until it exits; the mark only grows, and micsync's
   memory peaks while it builds its plans, long before it exits. **largest process**: GNU

@@ -3,14 +3,15 @@
 #
 #   bench/run.sh [--files N] [--runs R] [--parse-lines L] [--dir DIR]
 #
-# Defaults: 100,000 files, 5 rounds, 1,000,000 parsed lines, trees in /var/tmp/micsync-bench
-# (about 1 GiB per 100,000 files, five trees sharing their files through hard links; reused
-# by later runs with the same count). Prints the table and writes it to bench/RESULTS.md.
+# Defaults: 100,000 files, 7 rounds, 1,000,000 parsed lines, trees in /var/tmp/micsync-bench
+# (about 1 GiB per 100,000 files: two copies and hard-linked variants, reused by later runs with
+# the same count; the first-copy scenario writes one more copy per run, deleted at the end).
+# Prints the table and writes it to bench/RESULTS.md. A default run takes about 12 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 files=100000
-runs=5
+runs=7
 parse_lines=1000000
 dir=/var/tmp/micsync-bench
 while [ $# -gt 0 ]; do
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --parse-lines) parse_lines=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +48,7 @@ if [ ! -x "$venv/bin/micsync" ]; then
   "$venv/bin/pip" install --quiet micsync==0.0.4.dev1
 fi
 
-needed_kib=$((files * 12 * 3))
+needed_kib=$((files * 12 * (2 * runs + 5)))
 free_kib=$(df -Pk "$(dirname "$dir")" | awk 'NR == 2 { print $4 }')
 if [ "$free_kib" -lt "$needed_kib" ]; then
   echo "bench/run.sh: $((needed_kib / 1024)) MiB free needed at $dir" >&2
