@@ -250,6 +250,7 @@ def main():
     load_before = os.getloadavg()
     info = build_trees(a.dir, a.files)
     rows = []
+    loads = []
     work = tempfile.mkdtemp()
     for title, (source, destination, delete), commands in scenarios(a.dir, a.micsync,
                                                                      a.original):
@@ -264,6 +265,7 @@ def main():
         cpu = {c.label: [] for c in commands}
         for r in range(a.runs):
             print(f"{title}: round {r + 1}/{a.runs}", flush=True)
+            loads.append(os.getloadavg()[0])
             for c in commands:
                 wall, used = hyperfine_once(c, work)
                 times[c.label].append(wall)
@@ -311,12 +313,13 @@ Written by `bench/run.sh --files {a.files} --runs {a.runs}` on {datetime.date.to
 
 - Machine: {host}
 - {rsync}
-- Trees: {a.files:,} files in {a.files // trees.FILES_PER_DIR:,} folders, {total_gib:.2f} GiB;
-  scenario 2 rewrites {info['modified']:,} files and adds {info['new']:,}; scenario 4 has
-  {info['extra']:,} files only in WORKING.
-- Load average (1, 5, 15 min): {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}
-  before, {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} after; wall time
-  {wall / 60:.1f} min.
+- Trees: {a.files:,} files, {total_gib:.2f} GiB, {trees.FILES_PER_DIR} to a folder, three
+  levels deep; scenario 2 rewrites {info['modified']:,} files and adds {info['new']:,};
+  scenario 4 has {info['extra']:,} files only in WORKING.
+- Load average: {load_before[0]:.2f} (1 min) before the run; {min(loads):.2f} to {max(loads):.2f}
+  (median {statistics.median(loads):.2f}) at the start of the rounds; {load_after[0]:.2f} after.
+  The machine has {os.cpu_count()} cores; other people's builds were running on it.
+- Wall time of the whole run: {wall / 60:.1f} min.
 
 {table}
 
