@@ -202,8 +202,12 @@ use predicates::prelude::PredicateBooleanExt;
 fn a_reader_that_goes_away_ends_micsync_quietly() {
     let env = TestEnv::new();
     env.docs();
+    // Long names, so that the plan is far larger than a pipe's 64 KiB buffer.
     for i in 0..3000 {
-        env.file(&format!("home/docs/f{i:04}"), "x");
+        env.file(
+            &format!("home/docs/a-rather-long-file-name-to-fill-the-pipe-{i:04}"),
+            "x",
+        );
     }
     let output = Command::new("bash")
         .arg("-c")

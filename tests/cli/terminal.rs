@@ -196,10 +196,9 @@ fn ctrl_c_during_a_transfer_stops_rsync_and_leaves_no_partial_file() {
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    assert_eq!(
-        leftovers,
-        [".micsync-partial"],
-        "no temporary file; only the partial folder, kept for resuming"
+    assert!(
+        leftovers.iter().all(|name| name == ".micsync-partial"),
+        "no temporary file; at most the partial folder, kept for resuming: {leftovers:?}"
     );
     assert!(output.contains("micsync: interrupted"), "{output}");
     assert!(
