@@ -336,7 +336,24 @@ impl Plan {
     /// replaces a folder, which rsync only removes with `--force`; `deleted` counts what such
     /// folders held.
     pub fn modified_list(&self) -> List {
-        let mut list = self.list(|e| e.change == Change::Modified);
+        self.overwriting_list(|e| e.change == Change::Modified)
+    }
+
+    /// One list for the modified and the new entries (and their directory attributes), for a
+    /// run whose every overwrite is approved in advance (`-m`): a new entry whose place was
+    /// taken since the plan is then one more modified entry, approved like the others.
+    pub fn modified_and_new_list(&self) -> List {
+        if self.is_empty() {
+            return List::default();
+        }
+        self.overwriting_list(|e| e.change != Change::Deleted)
+    }
+
+    fn overwriting_list(&self, include: impl Fn(&Entry) -> bool) -> List {
+        let mut list = self.list(include);
+        if list.new + list.modified == 0 {
+            return List::default();
+        }
         list.needs_force = self
             .entries(Change::Modified)
             .any(|e| e.replaces == Some(FileType::Dir) && e.file_type != FileType::Dir);
@@ -530,6 +547,25 @@ mod tests {
             !modified.needs_force,
             "a folder replacing a file needs no --force"
         );
+    }
+
+    #[test]
+    fn with_overwrites_approved_in_advance_one_list_holds_modified_and_new_entries() {
+        let p = plan(
+            &[
+                b"*deleting   0 gone",
+                b">f.s....... 4 m",
+                b">f+++++++++ 3 n",
+                b".d..t...... 4096 d/",
+            ],
+            &[(b"gone", FileType::File, 1)],
+            &[Path::new("")],
+        );
+        let list = p.modified_and_new_list();
+        assert_eq!(split(&list), ["./m", "./n", "./d"]);
+        assert_eq!((list.new, list.modified, list.needs_force), (1, 1, false));
+        let only_attributes = plan(&[b".d..t...... 4096 d/"], &[], &[Path::new("")]);
+        assert!(only_attributes.modified_and_new_list().is_empty());
     }
 
     #[test]

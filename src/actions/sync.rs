@@ -236,10 +236,24 @@ impl<'c> Job<'_, 'c> {
                 }
             }
             let mut runs = Vec::new();
+            // With -m every overwrite is approved in advance, so one run copies the modified and
+            // the new entries; an answer at the terminal approved only the entries shown, so
+            // the new ones then run apart, never overwriting what appeared since.
+            let in_advance = overwrite && self.settings.modified == ModifiedPolicy::Overwrite;
             let lists = [
                 (RunKind::Delete, delete.then(|| plan.delete_list())),
-                (RunKind::Overwrite, overwrite.then(|| plan.modified_list())),
-                (RunKind::Create, Some(plan.new_list(overwrite))),
+                (
+                    RunKind::Overwrite,
+                    in_advance.then(|| plan.modified_and_new_list()),
+                ),
+                (
+                    RunKind::Overwrite,
+                    (overwrite && !in_advance).then(|| plan.modified_list()),
+                ),
+                (
+                    RunKind::Create,
+                    (!in_advance).then(|| plan.new_list(overwrite)),
+                ),
             ];
             for (kind, list) in lists {
                 if let Some(list) = list.filter(|l| !l.is_empty()) {

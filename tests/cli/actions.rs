@@ -633,28 +633,39 @@ mod commands {
         let env = diverged();
         env.file("home/docs/x/inner", "a folder in WORKING");
         env.file("usb1/docs/x", "a file in the BACKUP");
-        let run = env.run(&[
+        let args = [
             "--work",
             "-n",
             "-v",
-            "-m",
             "-D",
             "--max-delete",
             "10",
             "--from",
             "../usb1/docs",
-            "docs",
-        ]);
+        ];
+        // -m approves every overwrite in advance: one run copies modified and new entries.
+        let run = env.run(&[&args[..], &["-m", "docs"]].concat());
         run.success();
         let lines = transfer_lines(&run.stdout);
-        assert_eq!(lines.len(), 3, "delete, overwrite, create: {}", run.stdout);
-        let (delete, overwrite, create) = (lines[0], lines[1], lines[2]);
-        assert!(delete.contains("--delete-missing-args --existing --ignore-existing --force"));
-        assert!(
-            overwrite.contains("--force"),
-            "the file x replaces a folder: {overwrite}"
+        assert_eq!(
+            lines.len(),
+            2,
+            "delete, then modified and new: {}",
+            run.stdout
         );
-        assert!(!create.contains("--force") && create.contains("--ignore-existing"));
+        assert!(lines[0].contains("--delete-missing-args --existing --ignore-existing --force"));
+        assert!(
+            lines[1].contains("--force"),
+            "the file x replaces a folder: {}",
+            lines[1]
+        );
+        assert!(!lines[1].contains("--ignore-existing") && !lines[1].contains("--delete"));
+        // -k: the new entries run alone and never overwrite what appeared since the plan.
+        let run = env.run(&[&args[..], &["-k", "docs"]].concat());
+        run.success();
+        let lines = transfer_lines(&run.stdout);
+        assert_eq!(lines.len(), 2, "delete, then new: {}", run.stdout);
+        assert!(lines[1].contains("--ignore-existing") && !lines[1].contains("--force"));
         for line in lines {
             assert!(!line.contains("--delete ") && !line.contains("--recursive"));
         }
