@@ -152,7 +152,7 @@ fn sigterm_to_micsync_is_status_130_and_keeps_only_a_partial() {
 /// WORKING `home/docs` with a 3 MB `big`; BACKUPs `usb1/docs` (on a 2 MiB tmpfs, holding an
 /// older 500 KB `big`) and `usb2/docs`.
 #[test]
-fn a_full_disk_fails_its_destination_keeps_the_old_file_and_the_others_are_done() {
+fn needs_root_a_full_disk_fails_its_destination_keeps_the_old_file_and_the_others_are_done() {
     let env = TestEnv::new();
     env.docs();
     let _disk = Tmpfs::mount(&env.path("usb1"), "size=2m");
@@ -177,7 +177,7 @@ fn a_full_disk_fails_its_destination_keeps_the_old_file_and_the_others_are_done(
 }
 
 #[test]
-fn a_read_only_destination_is_named_with_rsyncs_message() {
+fn needs_root_a_read_only_destination_is_named_with_rsyncs_message() {
     let env = TestEnv::new();
     env.docs();
     env.file("home/docs/a", "a");
@@ -190,7 +190,7 @@ fn a_read_only_destination_is_named_with_rsyncs_message() {
 }
 
 #[test]
-fn permission_denied_as_an_unprivileged_user() {
+fn needs_root_permission_denied_as_an_unprivileged_user() {
     require_root("run micsync as the unprivileged user nobody (root ignores permissions)");
     let env = TestEnv::new();
     env.docs();

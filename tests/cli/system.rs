@@ -1,6 +1,8 @@
 //! What fault tests need from the system: root, small file systems mounted for one test, and
 //! running micsync as an unprivileged user. Tests that need root fail with a message saying so
-//! when they are not root (CI runs as root): they never skip silently.
+//! when they are not root (CI runs as root): they never skip silently. Their names start with
+//! `needs_root_`, so that a build that cannot be root (makepkg's `check()`) can leave them out
+//! by name, visibly: `cargo test -- --skip needs_root_`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -48,7 +48,7 @@ fn a_location_below_an_fstab_mount_point_with_nothing_mounted_is_skipped() {
 }
 
 #[test]
-fn the_same_location_is_used_once_something_is_mounted_there() {
+fn needs_root_the_same_location_is_used_once_something_is_mounted_there() {
     let (env, fstab) = world_with_an_fstab();
     let _mount = Tmpfs::mount(&env.path("usb 1"), "size=1m");
     env.mkdir("usb 1/docs");
