@@ -327,15 +327,8 @@ mod transfer {
     #[test]
     fn several_other_backups_need_a_choice_or_to() {
         let env = TestEnv::new();
-        for dir in ["home/docs", "usb1/docs", "usb2/docs", "usb3/docs"] {
-            env.mkdir(dir);
-        }
+        env.docs_with_backups(&["usb1/docs", "usb2/docs", "usb3/docs"]);
         env.file("usb1/docs/f", "f");
-        env.config(&[(
-            "documents",
-            &["home/docs"],
-            &["usb1/docs", "usb2/docs", "usb3/docs"],
-        )]);
         env.run(&["--transfer", "../usb1/docs"])
             .code(2)
             .stderr_has("Transfer to which BACKUP?")

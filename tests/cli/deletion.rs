@@ -59,14 +59,7 @@ fn an_empty_source_over_a_full_destination_stops_and_is_then_allowed() {
 #[test]
 fn the_guard_stops_only_its_destination() {
     let env = TestEnv::new();
-    for dir in ["home/docs", "usb1/docs", "usb2/docs", "usb3/docs"] {
-        env.mkdir(dir);
-    }
-    env.config(&[(
-        "documents",
-        &["home/docs"],
-        &["usb1/docs", "usb2/docs", "usb3/docs"],
-    )]);
+    env.docs_with_backups(&["usb1/docs", "usb2/docs", "usb3/docs"]);
     for name in ["a", "b", "c", "d"] {
         env.file(&format!("usb1/docs/{name}"), name);
     }

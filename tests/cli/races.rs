@@ -66,14 +66,7 @@ fn a_folder_that_appears_where_a_new_file_goes_is_not_removed() {
 #[test]
 fn a_file_that_appears_in_a_folder_to_be_deleted_stops_the_deletion() {
     let env = TestEnv::new();
-    for dir in ["home/docs", "usb1/docs", "usb2/docs", "usb3/docs"] {
-        env.mkdir(dir);
-    }
-    env.config(&[(
-        "documents",
-        &["home/docs"],
-        &["usb1/docs", "usb2/docs", "usb3/docs"],
-    )]);
+    env.docs_with_backups(&["usb1/docs", "usb2/docs", "usb3/docs"]);
     for usb in ["usb1", "usb2", "usb3"] {
         env.file(&format!("{usb}/docs/keep"), "k");
     }

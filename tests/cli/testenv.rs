@@ -74,10 +74,15 @@ impl TestEnv {
 
     /// The usual world: WORKING `home/docs`, BACKUPs `usb1/docs` and `usb2/docs`, all present.
     pub fn docs(&self) {
-        for dir in ["home/docs", "usb1/docs", "usb2/docs"] {
+        self.docs_with_backups(&["usb1/docs", "usb2/docs"]);
+    }
+
+    /// Like `docs`, with these BACKUPs (all present).
+    pub fn docs_with_backups(&self, backups: &[&str]) {
+        for dir in std::iter::once(&"home/docs").chain(backups) {
             self.mkdir(dir);
         }
-        self.config(&[("documents", &["home/docs"], &["usb1/docs", "usb2/docs"])]);
+        self.config(&[("documents", &["home/docs"], backups)]);
     }
 
     pub fn mkdir(&self, rel: &str) -> PathBuf {
