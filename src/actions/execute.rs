@@ -44,8 +44,8 @@ pub(crate) enum RunKind {
 pub(crate) struct Outcome<'c> {
     pub(crate) destination: &'c Location,
     pub(crate) failed: bool,
-    /// The approved lists, for the history.
-    pub(crate) lists: Vec<List>,
+    /// The approved lists with the part of the plan each carries out, for the history.
+    pub(crate) lists: Vec<(RunKind, List)>,
 }
 
 impl<'c> Job<'_, 'c> {
@@ -134,7 +134,7 @@ impl<'c> Job<'_, 'c> {
             outcomes.push(Outcome {
                 destination,
                 failed,
-                lists: runs.into_iter().map(|run| run.list).collect(),
+                lists: runs.into_iter().map(|run| (run.kind, run.list)).collect(),
             });
         }
         Ok(outcomes)

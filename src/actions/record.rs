@@ -7,7 +7,7 @@ use crate::history::{self, DestinationRecord, MAX_NAMES, Record, RunStatus};
 use crate::location::Location;
 use crate::show;
 
-use super::execute::Outcome;
+use super::execute::{Outcome, RunKind};
 use super::sync::Job;
 
 /// Appends the run to the history when it changed (or tried to change) something. A failure to
@@ -15,7 +15,7 @@ use super::sync::Job;
 pub(super) fn write(job: &Job<'_, '_>, results: &[Outcome<'_>], skipped: &[&Location]) {
     if results
         .iter()
-        .all(|o| o.lists.iter().all(|list| list.is_empty()))
+        .all(|o| o.lists.iter().all(|(_, list)| list.is_empty()))
     {
         return;
     }
@@ -56,16 +56,16 @@ fn destination(outcome: &Outcome<'_>) -> DestinationRecord {
         },
         ..DestinationRecord::default()
     };
-    for list in &outcome.lists {
+    for (kind, list) in &outcome.lists {
         record.new += list.new;
         record.modified += list.modified;
         record.deleted += list.deleted;
         record.bytes += list.bytes_to_send;
-        // A deletion list loses what it deletes; a copy list what it overwrites.
-        let names = if list.deleted > 0 {
-            &mut record.deleted_paths
-        } else {
-            &mut record.overwritten_paths
+        // A deletion list loses what it deletes; a copy list what it overwrites (an overwrite
+        // list also counts as deleted the entries of the folders its files replace).
+        let names = match kind {
+            RunKind::Delete => &mut record.deleted_paths,
+            RunKind::Overwrite | RunKind::Create => &mut record.overwritten_paths,
         };
         for name in list.lost.split(|&b| b == 0).filter(|n| !n.is_empty()) {
             if names.len() < MAX_NAMES {

@@ -145,3 +145,21 @@ fn the_xdg_state_directory_is_respected() {
     assert!(state.join("micsync/history.jsonl").is_file());
     assert!(history_lines(&env).is_empty());
 }
+
+#[test]
+fn a_file_that_replaces_a_folder_is_recorded_as_overwritten() {
+    let env = TestEnv::new();
+    env.docs();
+    env.file("home/docs/x", "now a file");
+    env.file("usb1/docs/x/deep", "was in a folder");
+    env.run(&["--backup", "-m", "--to", "../usb1/docs", "docs"])
+        .success();
+    let lines = history_lines(&env);
+    let dest = &lines[0]["destinations"][0];
+    assert_eq!(
+        (&dest["modified"], &dest["deleted"]),
+        (&1.into(), &1.into())
+    );
+    assert_eq!(dest["overwritten_paths"], serde_json::json!(["x"]));
+    assert_eq!(dest["deleted_paths"], serde_json::json!([]));
+}
