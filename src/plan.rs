@@ -53,7 +53,7 @@ pub struct Totals {
 }
 
 /// A `--files-from` list of approved entries and what it holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct List {
     /// `./name` entries, each ended by a NUL.
     pub bytes: Vec<u8>,

@@ -1,7 +1,7 @@
 //! One action's work at its destinations: one dry run each to plan, then every question before
 //! any transfer. `execute` runs what was approved.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,7 @@ use crate::guard;
 use crate::itemize::FileType;
 use crate::location::{Location, Role};
 use crate::pager;
-use crate::plan::{Change, Destination, Plan, PlanBuilder};
+use crate::plan::{Change, Destination, List, Plan, PlanBuilder};
 use crate::prompt::Prompter;
 use crate::rsync::{RsyncCommand, RsyncError};
 use crate::settings::{Action, DeletePolicy, ModifiedPolicy, Settings};
@@ -55,7 +55,7 @@ impl Destination for Local<'_> {
     fn probe(&self, rel: &[u8]) -> Option<(FileType, u64)> {
         let meta = self
             .0
-            .local_path(Path::new(std::ffi::OsStr::from_bytes(rel)))
+            .local_path(Path::new(OsStr::from_bytes(rel)))
             .symlink_metadata()
             .ok()?;
         let kind = meta.file_type();
@@ -76,11 +76,11 @@ impl<'c> Job<'_, 'c> {
     /// Plans every destination with one dry run each.
     pub(crate) fn plan_all(&self, destinations: &[&'c Location]) -> Result<Vec<Planned<'c>>> {
         let mut planned = Vec::with_capacity(destinations.len());
+        let requested: Vec<&Path> = self.rels.iter().map(PathBuf::as_path).collect();
         for &destination in destinations {
             let command = self.plan_command(destination);
             self.announce(&command, None);
             let local = Local(destination);
-            let requested: Vec<&Path> = self.rels.iter().map(PathBuf::as_path).collect();
             let mut builder = PlanBuilder::new(&local, &requested);
             let result = command.run(|line| builder.push_line(line));
             ensure_not_interrupted()?;
@@ -117,14 +117,14 @@ impl<'c> Job<'_, 'c> {
 
     /// The configuration's excludes, `.micsyncignore` files, and for `--tree` directories only.
     fn filter_args(&self, destination: &Location) -> Vec<OsString> {
-        let mut args: Vec<OsString> = self
-            .config
-            .exclude
-            .iter()
-            .map(|p| OsString::from(format!("--exclude={p}")))
-            .collect();
         // Ignore files are never deleted: deleting one would expose what it protects.
-        args.insert(0, format!("--filter=protect {IGNORE_FILE}").into());
+        let mut args: Vec<OsString> = vec![format!("--filter=protect {IGNORE_FILE}").into()];
+        args.extend(
+            self.config
+                .exclude
+                .iter()
+                .map(|p| OsString::from(format!("--exclude={p}"))),
+        );
         args.extend(
             self.ancestor_ignore_files(destination)
                 .into_iter()
@@ -219,6 +219,7 @@ impl<'c> Job<'_, 'c> {
         let delete = self
             .ask_delete(&place, plan, prompter)
             .or_else(|e| defer(e, unasked))?;
+        let lists = self.approved_lists(plan, overwrite, delete);
         let mut decided = Vec::with_capacity(group.len());
         for &destination in group {
             if delete {
@@ -235,31 +236,10 @@ impl<'c> Job<'_, 'c> {
                     continue;
                 }
             }
-            let mut runs = Vec::new();
-            // With -m every overwrite is approved in advance, so one run copies the modified and
-            // the new entries; an answer at the terminal approved only the entries shown, so
-            // the new ones then run apart, never overwriting what appeared since.
-            let in_advance = overwrite && self.settings.modified == ModifiedPolicy::Overwrite;
-            let lists = [
-                (RunKind::Delete, delete.then(|| plan.delete_list())),
-                (
-                    RunKind::Overwrite,
-                    in_advance.then(|| plan.modified_and_new_list()),
-                ),
-                (
-                    RunKind::Overwrite,
-                    (overwrite && !in_advance).then(|| plan.modified_list()),
-                ),
-                (
-                    RunKind::Create,
-                    (!in_advance).then(|| plan.new_list(overwrite)),
-                ),
-            ];
-            for (kind, list) in lists {
-                if let Some(list) = list.filter(|l| !l.is_empty()) {
-                    runs.push(self.prepare(destination, list, kind)?);
-                }
-            }
+            let runs = lists
+                .iter()
+                .map(|(kind, list)| self.prepare(destination, list.clone(), *kind))
+                .collect::<Result<_>>()?;
             decided.push(Decided {
                 destination,
                 runs,
@@ -286,6 +266,27 @@ impl<'c> Job<'_, 'c> {
             }
         }
         Ok(decided)
+    }
+
+    /// The lists that carry out what was approved, in the order they run, empty ones left out.
+    /// With -m every overwrite is approved in advance, so one list copies the modified and the
+    /// new entries; an answer at the terminal approved only the entries shown, so the new ones
+    /// then run apart, never overwriting what appeared since.
+    fn approved_lists(&self, plan: &Plan, overwrite: bool, delete: bool) -> Vec<(RunKind, List)> {
+        let mut lists = Vec::new();
+        if delete {
+            lists.push((RunKind::Delete, plan.delete_list()));
+        }
+        if overwrite && self.settings.modified == ModifiedPolicy::Overwrite {
+            lists.push((RunKind::Overwrite, plan.modified_and_new_list()));
+        } else {
+            if overwrite {
+                lists.push((RunKind::Overwrite, plan.modified_list()));
+            }
+            lists.push((RunKind::Create, plan.new_list(overwrite)));
+        }
+        lists.retain(|(_, list)| !list.is_empty());
+        lists
     }
 
     /// Prints the plan; a plan taller than the terminal goes through the pager, and its counts
