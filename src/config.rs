@@ -13,7 +13,6 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use crate::location::{Location, Role};
-use crate::paths;
 
 const FIELDS: [&str; 4] = ["name", "work", "backup", "exclude"];
 
@@ -88,26 +87,29 @@ pub(crate) enum ConfigError {
     },
 }
 
-/// Reads and checks the configuration file at `path`.
+/// Reads and checks the configuration file at `path` (absolute: settings made it so).
 pub(crate) fn load(path: &Path, home: &Path) -> Result<Vec<Configuration>, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => ConfigError::Missing {
-            path: path.to_path_buf(),
-        },
-        _ => ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        },
+    let text = read(path)?.ok_or_else(|| ConfigError::Missing {
+        path: path.to_path_buf(),
     })?;
-    let dir = path
-        .parent()
-        .map(|d| paths::normalize(d, &current_dir()))
-        .unwrap_or_default();
-    parse(&text, path, &dir, home)
+    parse(&text, path, &folder_of(path), home)
 }
 
-fn current_dir() -> PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+/// The file's text, or `None` when there is no file yet.
+pub(crate) fn read(path: &Path) -> Result<Option<String>, ConfigError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// The folder relative locations in the file at `path` start from.
+pub(crate) fn folder_of(path: &Path) -> PathBuf {
+    path.parent().unwrap_or(Path::new("/")).to_path_buf()
 }
 
 /// Parses and checks configuration text. `dir` is the folder relative locations start from.

@@ -18,9 +18,8 @@ use crate::settings::{Edit, Settings, UserPath};
 /// Applies `edit` to the configuration file, or changes nothing and says why.
 pub(crate) fn run(settings: &Settings, edit: &Edit) -> Result<Status> {
     let file = &settings.config_file;
-    // Relative locations start at the folder of the file as named, as when loading.
-    let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let mut value = match read(file)? {
+    let dir = config::folder_of(file);
+    let mut value = match config::read(file)? {
         Some(text) => {
             config::parse(&text, file, &dir, &settings.home)?;
             serde_json::from_str(&text).expect("checked by config::parse")
@@ -45,19 +44,6 @@ pub(crate) fn run(settings: &Settings, edit: &Edit) -> Result<Status> {
         .expect("the edited configuration");
     print!("{}", describe(edit, config, &written, file));
     Ok(Status::Success)
-}
-
-/// The file's text, or `None` when there is no file yet.
-fn read(file: &Path) -> Result<Option<String>> {
-    match fs::read_to_string(file) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(ConfigError::Read {
-            path: file.to_path_buf(),
-            source,
-        }
-        .into()),
-    }
 }
 
 /// A location as the file will hold it: absolute, with the home directory written `~`.
